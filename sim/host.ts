@@ -1,0 +1,501 @@
+/**
+ * A commodity server. It runs one actor (a Dynamo node, say) and gives it a
+ * context: its id, its local clock, its random stream, send, timers and a
+ * disk. The actor never sees the scheduler or the network.
+ *
+ * - CPU: k workers serving a FIFO queue of incoming messages; the service
+ *   time is drawn per message type. A busy CPU delays handling.
+ * - Disk: c channels serving a FIFO queue of reads and writes with their own
+ *   latency distributions (+ size / bandwidth). Queueing is what makes p99.9
+ *   differ from the mean under load.
+ * - Clock: local time = offset + real elapsed time × (1 + drift); skew jumps
+ *   and drift changes re-anchor it. The scheduler's time is never skewed.
+ * - Crash: the actor (volatile state), queued CPU work, disk operations and
+ *   timers are lost; messages to a down host are dropped. The host's durable
+ *   slot survives unless the disk is lost. Restart builds a new actor.
+ * - Pause: the host is frozen (a long GC, a VM stall). Everything that would
+ *   reach the actor (messages, timer firings, disk completions) queues and is
+ *   replayed in order at resume; by default the local clock stops too.
+ * - Slow-down: a factor on CPU and disk service times.
+ */
+import type { Distribution } from './distributions.js';
+import { InvalidOptionError, requireFiniteNumber, requireInteger, requireNonNegative, requirePositive } from './errors.js';
+import type { Message, Network } from './network.js';
+import type { RandomStream } from './random.js';
+import type { ScheduledEvent, Scheduler } from './scheduler.js';
+import type { Trace } from './trace.js';
+
+/** What runs on a host. */
+export interface Actor {
+  /** A message arrived and the CPU has processed it. */
+  onMessage(msg: Message): void;
+  /**
+   * The host is crashing and this actor's volatile state is about to be lost.
+   * A post-mortem hook: the actor may record what it held (`ctx.record`), for
+   * reports; it must not send, schedule or touch durable state.
+   */
+  onCrash?(): void;
+}
+
+export type ActorFactory = (ctx: HostContext) => Actor;
+
+export interface Timer {
+  /** The local-clock duration it was set for. */
+  readonly delayUs: number;
+}
+
+/** Everything an actor may touch. */
+export interface HostContext {
+  readonly id: number;
+  readonly name: string;
+  /** The host's random stream (continues across restarts). */
+  readonly rng: RandomStream;
+  /** Local clock reading in microseconds (skewed, drifting; stops while paused by default). */
+  nowUs(): number;
+  send(dst: number, type: string, payload: unknown, sizeBytes?: number, latencyClass?: string | null): void;
+  /** Fire `fn` after `delayUs` of local-clock time. */
+  setTimer(delayUs: number, label: string, fn: () => void): Timer;
+  cancelTimer(timer: Timer): void;
+  diskRead(sizeBytes: number, done: () => void): void;
+  diskWrite(sizeBytes: number, done: () => void): void;
+  /** State that survives a crash (unless the disk is lost). The actor decides what goes in. */
+  readonly durable: Map<string, unknown>;
+  /** Record an application event in the trace (and the digest). */
+  record(kind: string, fields?: Record<string, number | string | boolean | null>): void;
+}
+
+export interface CpuOptions {
+  workers: number;
+  /** Service time per message in µs (default for every type). */
+  serviceUs: Distribution;
+  /** Service time per message type, overriding `serviceUs`. */
+  serviceUsByType?: Record<string, Distribution>;
+  /** Bound on queued messages; beyond it new messages are dropped ('cpu-overload'). */
+  queueMax?: number;
+}
+
+export interface DiskOptions {
+  channels: number;
+  readUs: Distribution;
+  writeUs: Distribution;
+  /** Transfer rate added to each operation (0: none). */
+  bytesPerSec?: number;
+  /** Bound on queued operations; beyond it the host fails loudly. */
+  queueMax?: number;
+}
+
+export interface ClockOptions {
+  offsetUs?: number;
+  /** Drift in parts per million (positive: runs fast). */
+  driftPpm?: number;
+}
+
+export interface HostOptions {
+  name: string;
+  dc?: string;
+  rack?: string;
+  cpu: CpuOptions;
+  disk: DiskOptions;
+  clock?: ClockOptions;
+}
+
+export type HostState = 'up' | 'down' | 'paused';
+
+interface CpuJob {
+  msg: Message;
+  epoch: number;
+}
+
+interface DiskJob {
+  write: boolean;
+  sizeBytes: number;
+  done: () => void;
+  epoch: number;
+}
+
+class HostTimer implements Timer {
+  ev: ScheduledEvent | null = null;
+  constructor(
+    readonly delayUs: number,
+    readonly label: string,
+    readonly fn: () => void,
+    readonly epoch: number,
+  ) {}
+}
+
+export interface HostStats {
+  messagesHandled: number;
+  messagesDropped: number;
+  cpuBusyUs: number;
+  diskReads: number;
+  diskWrites: number;
+  diskBusyUs: number;
+  crashes: number;
+}
+
+export class Host {
+  readonly id: number;
+  readonly name: string;
+  readonly dc: string;
+  readonly rack: string;
+  private stateValue: HostState = 'down';
+  /** Incremented at each crash: work of an older incarnation is discarded when it completes. */
+  private epoch = 0;
+  private actor: Actor | null = null;
+  private factory: ActorFactory | null = null;
+  readonly durable = new Map<string, unknown>();
+  readonly context: HostContext;
+  readonly stats: HostStats = { messagesHandled: 0, messagesDropped: 0, cpuBusyUs: 0, diskReads: 0, diskWrites: 0, diskBusyUs: 0, crashes: 0 };
+
+  private readonly cpu: Required<CpuOptions>;
+  private cpuIdle: number;
+  private readonly cpuQueue: CpuJob[] = [];
+  private cpuHead = 0;
+  private readonly disk: Required<DiskOptions>;
+  private diskIdle: number;
+  private readonly diskQueue: DiskJob[] = [];
+  private diskHead = 0;
+  private slowdown = 1;
+
+  // Local clock: local = anchorLocal + (real - anchorReal - pausedSinceAnchor) * rate
+  private anchorRealUs = 0;
+  private anchorLocalUs: number;
+  private rate: number;
+  private clockStopsOnPause = true;
+  private pausedAtUs = -1;
+  /** Work that reached the host while it was paused, replayed at resume. */
+  private deferred: Array<() => void> = [];
+
+  constructor(
+    private readonly scheduler: Scheduler,
+    private readonly network: Network,
+    private readonly trace: Trace,
+    private readonly rng: RandomStream,
+    private readonly appRng: RandomStream,
+    options: HostOptions,
+  ) {
+    this.name = options.name;
+    this.dc = options.dc ?? 'dc0';
+    this.rack = options.rack ?? 'rack0';
+    const cpu = options.cpu;
+    if (!cpu) throw new InvalidOptionError(`hosts.${options.name}.cpu`, cpu, 'CPU options');
+    this.cpu = {
+      workers: requireInteger(`hosts.${options.name}.cpu.workers`, cpu.workers, 1),
+      serviceUs: requireDistribution(`hosts.${options.name}.cpu.serviceUs`, cpu.serviceUs),
+      serviceUsByType: cpu.serviceUsByType ?? {},
+      queueMax: requireInteger(`hosts.${options.name}.cpu.queueMax`, cpu.queueMax ?? 100_000, 1),
+    };
+    this.cpuIdle = this.cpu.workers;
+    const disk = options.disk;
+    if (!disk) throw new InvalidOptionError(`hosts.${options.name}.disk`, disk, 'disk options');
+    this.disk = {
+      channels: requireInteger(`hosts.${options.name}.disk.channels`, disk.channels, 1),
+      readUs: requireDistribution(`hosts.${options.name}.disk.readUs`, disk.readUs),
+      writeUs: requireDistribution(`hosts.${options.name}.disk.writeUs`, disk.writeUs),
+      bytesPerSec: requireNonNegative(`hosts.${options.name}.disk.bytesPerSec`, disk.bytesPerSec ?? 0),
+      queueMax: requireInteger(`hosts.${options.name}.disk.queueMax`, disk.queueMax ?? 1_000_000, 1),
+    };
+    this.diskIdle = this.disk.channels;
+    this.anchorLocalUs = requireFiniteNumber('clock.offsetUs', options.clock?.offsetUs ?? 0);
+    this.rate = 1 + requireFiniteNumber('clock.driftPpm', options.clock?.driftPpm ?? 0) * 1e-6;
+    if (this.rate <= 0) throw new InvalidOptionError('clock.driftPpm', options.clock?.driftPpm, 'a drift above -1,000,000 ppm');
+    this.id = network.addEndpoint({ name: options.name, dc: this.dc, rack: this.rack });
+    network.attach(this.id, this.receive);
+    this.context = this.makeContext();
+  }
+
+  get state(): HostState {
+    return this.stateValue;
+  }
+
+  get isUp(): boolean {
+    return this.stateValue !== 'down';
+  }
+
+  /** Start the host with an actor built by `factory` (again at every restart). */
+  boot(factory: ActorFactory): void {
+    if (this.stateValue !== 'down') throw new InvalidOptionError(`${this.name} boot`, this.stateValue, 'a host that is down');
+    this.factory = factory;
+    this.stateValue = 'up';
+    this.actor = factory(this.context);
+    this.trace.record('host', this.scheduler.nowUs, { host: this.id, state: 'up' });
+  }
+
+  /** The running actor (null while down). For inspection by tests and checkers. */
+  get app(): Actor | null {
+    return this.actor;
+  }
+
+  // ---- the local clock ---------------------------------------------------------------------
+
+  localNowUs(): number {
+    const realUs = this.pausedAtUs >= 0 && this.clockStopsOnPause ? this.pausedAtUs : this.scheduler.nowUs;
+    return Math.round(this.anchorLocalUs + (realUs - this.anchorRealUs) * this.rate);
+  }
+
+  /** Jump the local clock by `deltaUs` (negative: backwards, as an NTP step can). */
+  skewClock(deltaUs: number): void {
+    requireFiniteNumber('deltaUs', deltaUs);
+    this.reanchor();
+    this.anchorLocalUs += deltaUs;
+    this.trace.record('host', this.scheduler.nowUs, { host: this.id, state: 'clock-skew', deltaUs });
+  }
+
+  setDriftPpm(driftPpm: number): void {
+    requireFiniteNumber('driftPpm', driftPpm);
+    if (driftPpm <= -1e6) throw new InvalidOptionError('driftPpm', driftPpm, 'a drift above -1,000,000 ppm');
+    this.reanchor();
+    this.rate = 1 + driftPpm * 1e-6;
+    this.trace.record('host', this.scheduler.nowUs, { host: this.id, state: 'clock-drift', driftPpm });
+  }
+
+  private reanchor(): void {
+    const local = this.localNowUs();
+    this.anchorRealUs = this.pausedAtUs >= 0 && this.clockStopsOnPause ? this.pausedAtUs : this.scheduler.nowUs;
+    this.anchorLocalUs = local;
+  }
+
+  // ---- faults -------------------------------------------------------------------------------
+
+  /** Crash: lose the actor, queued work, timers and (optionally) the disk. */
+  crash(options: { loseDisk?: boolean } = {}): void {
+    if (this.stateValue === 'down') throw new InvalidOptionError(`crash ${this.name}`, 'down', 'a host that is up');
+    if (this.pausedAtUs >= 0) this.endPause(false);
+    this.actor?.onCrash?.();
+    this.stateValue = 'down';
+    this.epoch++;
+    this.stats.crashes++;
+    this.actor = null;
+    this.cpuQueue.length = 0;
+    this.cpuHead = 0;
+    this.cpuIdle = this.cpu.workers;
+    this.diskQueue.length = 0;
+    this.diskHead = 0;
+    this.diskIdle = this.disk.channels;
+    this.deferred = [];
+    if (options.loseDisk) this.durable.clear();
+    this.trace.record('host', this.scheduler.nowUs, { host: this.id, state: 'down', loseDisk: options.loseDisk === true });
+  }
+
+  restart(): void {
+    if (this.stateValue !== 'down') throw new InvalidOptionError(`restart ${this.name}`, this.stateValue, 'a host that is down');
+    if (this.factory === null) throw new InvalidOptionError(`restart ${this.name}`, 'never booted', 'a booted host');
+    this.boot(this.factory);
+  }
+
+  pause(options: { clockStops?: boolean } = {}): void {
+    if (this.stateValue !== 'up') throw new InvalidOptionError(`pause ${this.name}`, this.stateValue, 'a host that is up');
+    this.reanchor();
+    this.clockStopsOnPause = options.clockStops ?? true;
+    this.stateValue = 'paused';
+    this.pausedAtUs = this.scheduler.nowUs;
+    this.trace.record('host', this.scheduler.nowUs, { host: this.id, state: 'paused' });
+  }
+
+  resume(): void {
+    if (this.stateValue !== 'paused') throw new InvalidOptionError(`resume ${this.name}`, this.stateValue, 'a paused host');
+    this.endPause(true);
+    this.trace.record('host', this.scheduler.nowUs, { host: this.id, state: 'up' });
+  }
+
+  private endPause(replay: boolean): void {
+    if (this.clockStopsOnPause) {
+      const local = this.localNowUs();
+      this.anchorRealUs = this.scheduler.nowUs;
+      this.anchorLocalUs = local;
+    }
+    this.pausedAtUs = -1;
+    this.stateValue = 'up';
+    if (!replay) return;
+    const work = this.deferred;
+    this.deferred = [];
+    const epoch = this.epoch;
+    // Replay in arrival order, each as its own event at the resume instant.
+    for (const fn of work) this.scheduler.after(0, () => this.run(epoch, fn));
+  }
+
+  /** Multiply CPU and disk service times by `factor` (1: normal). */
+  setSlowdown(factor: number): void {
+    this.slowdown = requirePositive('slowdown', factor);
+    this.trace.record('host', this.scheduler.nowUs, { host: this.id, state: 'slowdown', factor });
+  }
+
+  // ---- message path -------------------------------------------------------------------------
+
+  private readonly receive = (msg: Message): void => {
+    if (this.stateValue === 'down') {
+      this.stats.messagesDropped++;
+      this.trace.drop(this.scheduler.nowUs, msg.id, msg.src, msg.dst, msg.type, 'host-down');
+      return;
+    }
+    if (this.cpuQueue.length - this.cpuHead >= this.cpu.queueMax) {
+      this.stats.messagesDropped++;
+      this.trace.drop(this.scheduler.nowUs, msg.id, msg.src, msg.dst, msg.type, 'cpu-overload');
+      return;
+    }
+    if (this.stateValue === 'paused') {
+      const epoch = this.epoch;
+      this.deferred.push(() => this.enqueueCpu({ msg, epoch }));
+      return;
+    }
+    this.enqueueCpu({ msg, epoch: this.epoch });
+  };
+
+  private enqueueCpu(job: CpuJob): void {
+    if (this.cpuIdle > 0) {
+      this.cpuIdle--;
+      this.startCpu(job);
+    } else {
+      this.cpuQueue.push(job);
+    }
+  }
+
+  private startCpu(job: CpuJob): void {
+    const dist = this.cpu.serviceUsByType[job.msg.type] ?? this.cpu.serviceUs;
+    const serviceUs = Math.max(0, Math.round(dist.sample(this.rng) * this.slowdown));
+    this.stats.cpuBusyUs += serviceUs;
+    this.scheduler.after(serviceUs, this.finishCpu, job);
+  }
+
+  private readonly finishCpu = (job: CpuJob): void => {
+    if (job.epoch !== this.epoch) return; // crashed meanwhile: the work is gone
+    if (this.stateValue === 'paused') {
+      this.deferred.push(() => this.finishCpu(job));
+      return;
+    }
+    // Hand the next queued message to this worker before running the handler.
+    if (this.cpuHead < this.cpuQueue.length) {
+      const next = this.cpuQueue[this.cpuHead]!;
+      this.cpuQueue[this.cpuHead++] = undefined as unknown as CpuJob;
+      if (this.cpuHead > 1024 && this.cpuHead * 2 > this.cpuQueue.length) {
+        this.cpuQueue.splice(0, this.cpuHead);
+        this.cpuHead = 0;
+      }
+      this.startCpu(next);
+    } else {
+      this.cpuIdle++;
+    }
+    this.stats.messagesHandled++;
+    this.actor!.onMessage(job.msg);
+  };
+
+  // ---- disk ---------------------------------------------------------------------------------
+
+  private diskOp(write: boolean, sizeBytes: number, done: () => void): void {
+    requireNonNegative('sizeBytes', sizeBytes);
+    const job: DiskJob = { write, sizeBytes, done, epoch: this.epoch };
+    if (this.diskIdle > 0) {
+      this.diskIdle--;
+      this.startDisk(job);
+    } else {
+      if (this.diskQueue.length - this.diskHead >= this.disk.queueMax) {
+        throw new InvalidOptionError(`${this.name} disk queue`, this.diskQueue.length - this.diskHead, `at most ${this.disk.queueMax} queued operations (raise disk.queueMax or lower the load)`);
+      }
+      this.diskQueue.push(job);
+    }
+  }
+
+  private startDisk(job: DiskJob): void {
+    const dist = job.write ? this.disk.writeUs : this.disk.readUs;
+    let serviceUs = dist.sample(this.rng);
+    if (this.disk.bytesPerSec > 0) serviceUs += (job.sizeBytes * 1e6) / this.disk.bytesPerSec;
+    serviceUs = Math.max(0, Math.round(serviceUs * this.slowdown));
+    this.stats.diskBusyUs += serviceUs;
+    if (job.write) this.stats.diskWrites++;
+    else this.stats.diskReads++;
+    this.scheduler.after(serviceUs, this.finishDisk, job);
+  }
+
+  private readonly finishDisk = (job: DiskJob): void => {
+    if (job.epoch !== this.epoch) return;
+    if (this.stateValue === 'paused') {
+      this.deferred.push(() => this.finishDisk(job));
+      return;
+    }
+    if (this.diskHead < this.diskQueue.length) {
+      const next = this.diskQueue[this.diskHead]!;
+      this.diskQueue[this.diskHead++] = undefined as unknown as DiskJob;
+      if (this.diskHead > 1024 && this.diskHead * 2 > this.diskQueue.length) {
+        this.diskQueue.splice(0, this.diskHead);
+        this.diskHead = 0;
+      }
+      this.startDisk(next);
+    } else {
+      this.diskIdle++;
+    }
+    job.done();
+  };
+
+  /** Queued plus in-service disk operations. */
+  get diskQueueLength(): number {
+    return this.diskQueue.length - this.diskHead + (this.disk.channels - this.diskIdle);
+  }
+
+  get cpuQueueLength(): number {
+    return this.cpuQueue.length - this.cpuHead + (this.cpu.workers - this.cpuIdle);
+  }
+
+  // ---- timers and the context ---------------------------------------------------------------
+
+  private run(epoch: number, fn: () => void): void {
+    if (epoch !== this.epoch || this.stateValue === 'down') return;
+    if (this.stateValue === 'paused') {
+      this.deferred.push(fn);
+      return;
+    }
+    fn();
+  }
+
+  private readonly fireTimer = (timer: HostTimer): void => {
+    timer.ev = null;
+    if (timer.epoch !== this.epoch) return;
+    if (this.stateValue === 'paused') {
+      this.deferred.push(() => this.fireTimer(timer));
+      return;
+    }
+    this.trace.timer(this.scheduler.nowUs, this.id, timer.label);
+    timer.fn();
+  };
+
+  private makeContext(): HostContext {
+    const host = this;
+    return {
+      id: host.id,
+      name: host.name,
+      rng: host.appRng,
+      durable: host.durable,
+      nowUs: () => host.localNowUs(),
+      send(dst, type, payload, sizeBytes = 0, latencyClass = null) {
+        if (host.stateValue !== 'up') return; // a frozen or dead process sends nothing
+        host.network.send({ src: host.id, dst, type, payload, sizeBytes, latencyClass });
+      },
+      setTimer(delayUs, label, fn) {
+        const timer = new HostTimer(delayUs, label, fn, host.epoch);
+        const realUs = Math.max(0, Math.round(delayUs / host.rate));
+        timer.ev = host.scheduler.after(realUs, host.fireTimer, timer);
+        return timer;
+      },
+      cancelTimer(timer) {
+        const t = timer as HostTimer;
+        if (t.ev !== null) {
+          host.scheduler.cancel(t.ev);
+          t.ev = null;
+        }
+      },
+      diskRead(sizeBytes, done) {
+        host.diskOp(false, sizeBytes, done);
+      },
+      diskWrite(sizeBytes, done) {
+        host.diskOp(true, sizeBytes, done);
+      },
+      record(kind, fields = {}) {
+        host.trace.record(kind, host.scheduler.nowUs, { host: host.id, ...fields });
+      },
+    };
+  }
+}
+
+function requireDistribution(option: string, d: Distribution | undefined): Distribution {
+  if (!d || typeof d.sample !== 'function') throw new InvalidOptionError(option, d, 'a distribution');
+  return d;
+}

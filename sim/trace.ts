@@ -1,0 +1,126 @@
+/**
+ * The trace: every delivery, drop, timer, fault, host state change and
+ * client operation passes through here. The digest is always folded; a sink
+ * (a file writer, an in-memory recorder for tests) is optional.
+ *
+ * Hot paths (send, deliver, drop, timer) have dedicated methods that fold
+ * numbers and build an event object only when a sink is attached; rarer
+ * events go through `record`, which folds every field in insertion order.
+ */
+import { Digest } from './digest.js';
+
+export type TraceValue = number | string | boolean | null;
+
+export interface TraceEvent {
+  /** 'send' | 'deliver' | 'drop' | 'timer' | 'fault' | 'host' | 'op' | ... */
+  readonly kind: string;
+  readonly timeUs: number;
+  readonly [field: string]: TraceValue | undefined;
+}
+
+export interface TraceSink {
+  write(event: TraceEvent): void;
+}
+
+/** Collects events in memory (tests, `inspect` on short runs). Bounded. */
+export class MemorySink implements TraceSink {
+  readonly events: TraceEvent[] = [];
+  dropped = 0;
+  constructor(private readonly maxEvents = 1_000_000) {}
+  write(event: TraceEvent): void {
+    if (this.events.length < this.maxEvents) this.events.push(event);
+    else this.dropped++;
+  }
+}
+
+const KIND_SEND = 1;
+const KIND_DELIVER = 2;
+const KIND_DROP = 3;
+const KIND_TIMER = 4;
+const KIND_RECORD = 5;
+
+export class Trace {
+  readonly digest = new Digest();
+  sink: TraceSink | null;
+  /** Interned strings (message types, drop reasons, labels), in first-seen order: deterministic. */
+  private readonly codes = new Map<string, number>();
+  private events = 0;
+
+  constructor(sink: TraceSink | null = null) {
+    this.sink = sink;
+  }
+
+  /** Number of trace events recorded (not scheduler events). */
+  get count(): number {
+    return this.events;
+  }
+
+  code(s: string): number {
+    let c = this.codes.get(s);
+    if (c === undefined) {
+      c = this.codes.size + 1;
+      this.codes.set(s, c);
+    }
+    return c;
+  }
+
+  send(timeUs: number, msgId: number, src: number, dst: number, type: string, sizeBytes: number): void {
+    this.events++;
+    const d = this.digest;
+    d.word(KIND_SEND);
+    d.int(timeUs);
+    d.word(msgId);
+    d.word(src);
+    d.word(dst);
+    d.word(this.code(type));
+    d.word(sizeBytes);
+    if (this.sink !== null) this.sink.write({ kind: 'send', timeUs, msg: msgId, src, dst, type, sizeBytes });
+  }
+
+  deliver(timeUs: number, msgId: number, src: number, dst: number, type: string): void {
+    this.events++;
+    const d = this.digest;
+    d.word(KIND_DELIVER);
+    d.int(timeUs);
+    d.word(msgId);
+    d.word(dst);
+    if (this.sink !== null) this.sink.write({ kind: 'deliver', timeUs, msg: msgId, src, dst, type });
+  }
+
+  drop(timeUs: number, msgId: number, src: number, dst: number, type: string, reason: string): void {
+    this.events++;
+    const d = this.digest;
+    d.word(KIND_DROP);
+    d.int(timeUs);
+    d.word(msgId);
+    d.word(this.code(reason));
+    if (this.sink !== null) this.sink.write({ kind: 'drop', timeUs, msg: msgId, src, dst, type, reason });
+  }
+
+  timer(timeUs: number, host: number, label: string): void {
+    this.events++;
+    const d = this.digest;
+    d.word(KIND_TIMER);
+    d.int(timeUs);
+    d.word(host);
+    d.word(this.code(label));
+    if (this.sink !== null) this.sink.write({ kind: 'timer', timeUs, host, label });
+  }
+
+  /** Any other event: folds every field, in insertion order, into the digest. */
+  record(kind: string, timeUs: number, fields: Record<string, TraceValue> = {}): void {
+    this.events++;
+    const d = this.digest;
+    d.word(KIND_RECORD);
+    d.word(this.code(kind));
+    d.int(timeUs);
+    for (const key in fields) {
+      d.word(this.code(key));
+      const v = fields[key];
+      if (typeof v === 'number') d.float(v);
+      else if (typeof v === 'string') d.word(this.code(v));
+      else d.word(v === true ? 1 : v === false ? 2 : 3);
+    }
+    if (this.sink !== null) this.sink.write({ kind, timeUs, ...fields });
+  }
+}

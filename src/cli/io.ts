@@ -1,0 +1,19 @@
+/** The CLI's only window on the process: injected so the entry function can be tested in-process. */
+export interface CliIo {
+  out(text: string): void;
+  err(text: string): void;
+  /** Whether stderr is a terminal (progress bars only then). */
+  readonly stderrIsTty: boolean;
+}
+
+export const processIo: CliIo = {
+  out: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
+  err: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
+  stderrIsTty: Boolean(process.stderr.isTTY),
+};
+
+/** Exit codes (DESIGN.md): 0 ok, 1 a check or SLA failed, 2 bad input or usage, 3 a bug in dynasim. */
+export const EXIT_OK = 0;
+export const EXIT_CHECK_FAILED = 1;
+export const EXIT_BAD_INPUT = 2;
+export const EXIT_BUG = 3;

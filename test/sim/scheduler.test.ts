@@ -1,0 +1,143 @@
+import test from 'ava';
+import fc from 'fast-check';
+import { InvalidOptionError, SimulationLimitError } from '../../sim/errors.js';
+import { Scheduler } from '../../sim/scheduler.js';
+import { Trace } from '../../sim/trace.js';
+
+test('events run in time order and ties run in scheduling (FIFO) order', (t) => {
+  const s = new Scheduler();
+  const log: string[] = [];
+  s.at(10, () => log.push('b1'));
+  s.at(5, () => log.push('a'));
+  s.at(10, () => log.push('b2'));
+  s.at(10, () => {
+    log.push('b3');
+    s.after(0, () => log.push('b4: scheduled at the same instant, runs after its peers'));
+  });
+  s.at(7, () => log.push('c'));
+  t.is(s.runToQuiescence(), 'quiescent');
+  t.deepEqual(log, ['a', 'c', 'b1', 'b2', 'b3', 'b4: scheduled at the same instant, runs after its peers']);
+  t.is(s.nowUs, 10);
+});
+
+test('property: execution order equals a stable sort by time of the scheduling order', (t) => {
+  fc.assert(
+    fc.property(fc.array(fc.nat(50), { maxLength: 300 }), fc.array(fc.nat(299)), (times, cancels) => {
+      const s = new Scheduler();
+      const ran: number[] = [];
+      const evs = times.map((time, i) => s.at(time, () => ran.push(i)));
+      const cancelled = new Set<number>();
+      for (const c of cancels) if (c < evs.length) {
+        s.cancel(evs[c]!);
+        cancelled.add(c);
+      }
+      s.runToQuiescence();
+      const expected = times
+        .map((time, i) => ({ time, i }))
+        .filter(({ i }) => !cancelled.has(i))
+        .sort((a, b) => a.time - b.time || a.i - b.i)
+        .map(({ i }) => i);
+      return JSON.stringify(ran) === JSON.stringify(expected);
+    }),
+    { numRuns: 200 },
+  );
+  t.pass();
+});
+
+test('cancel removes a pending event; cancelling twice or after running is a no-op', (t) => {
+  const s = new Scheduler();
+  let ran = 0;
+  const e1 = s.after(5, () => ran++);
+  const e2 = s.after(6, () => ran++);
+  t.is(s.pending, 2);
+  t.true(s.cancel(e1));
+  t.false(s.cancel(e1));
+  t.is(s.pending, 1);
+  s.runToQuiescence();
+  t.is(ran, 1);
+  t.false(s.cancel(e2));
+});
+
+test('mass cancellation compacts and keeps order', (t) => {
+  const s = new Scheduler();
+  const ran: number[] = [];
+  const evs = [];
+  for (let i = 0; i < 20_000; i++) evs.push(s.at(i % 97, () => ran.push(i)));
+  for (let i = 0; i < 20_000; i++) if (i % 10 !== 0) s.cancel(evs[i]!);
+  t.is(s.pending, 2_000);
+  s.runToQuiescence();
+  t.is(ran.length, 2_000);
+  for (let i = 1; i < ran.length; i++) {
+    const a = ran[i - 1]!;
+    const b = ran[i]!;
+    t.true(a % 97 < b % 97 || (a % 97 === b % 97 && a < b));
+  }
+});
+
+test('run until a time stops there and advances the clock; a budget stops after N events', (t) => {
+  const s = new Scheduler();
+  const log: number[] = [];
+  for (const time of [1, 2, 3, 10, 20]) s.at(time, () => log.push(time));
+  t.is(s.runUntil(3), 'until');
+  t.deepEqual(log, [1, 2, 3]);
+  t.is(s.nowUs, 3);
+  t.is(s.runUntil(15), 'until');
+  t.is(s.nowUs, 15);
+  t.deepEqual(log, [1, 2, 3, 10]);
+  t.is(s.run({ maxEvents: 0 }), 'budget');
+  s.at(30, () => log.push(30));
+  t.is(s.run({ maxEvents: 1 }), 'budget');
+  t.deepEqual(log, [1, 2, 3, 10, 20]);
+  t.is(s.runToQuiescence(), 'quiescent');
+  t.is(s.nowUs, 30);
+  t.is(s.runUntil(100), 'until');
+  t.is(s.nowUs, 100);
+});
+
+test('stop() from inside an event returns after it', (t) => {
+  const s = new Scheduler();
+  let n = 0;
+  const tick = () => {
+    n++;
+    if (n === 5) s.stop();
+    s.after(1, tick);
+  };
+  s.after(0, tick);
+  t.is(s.runToQuiescence(), 'stopped');
+  t.is(n, 5);
+});
+
+test('hard caps fail loudly with the seed', (t) => {
+  const s = new Scheduler({ seed: '1234', maxEvents: 100 });
+  const loop = () => s.after(1, loop);
+  s.after(0, loop);
+  const err = t.throws(() => s.runToQuiescence(), { instanceOf: SimulationLimitError });
+  t.regex(err!.message, /seed 1234/);
+  const s2 = new Scheduler({ seed: '77', maxTimeUs: 1_000 });
+  const loop2 = () => s2.after(300, loop2);
+  s2.after(0, loop2);
+  t.throws(() => s2.runToQuiescence(), { instanceOf: SimulationLimitError, message: /maxTimeUs.*seed 77/ });
+});
+
+test('bad arguments are typed errors', (t) => {
+  const s = new Scheduler();
+  s.runUntil(10);
+  t.throws(() => s.at(5, () => {}), { instanceOf: InvalidOptionError });
+  t.throws(() => s.after(-1, () => {}), { instanceOf: InvalidOptionError });
+  t.throws(() => s.after(1.5, () => {}), { instanceOf: InvalidOptionError });
+  t.throws(() => new Scheduler({ maxEvents: 0 }), { instanceOf: InvalidOptionError });
+});
+
+test('the digest folds executed events: same schedule, same digest; a different schedule differs', (t) => {
+  const digestOf = (times: number[]) => {
+    const trace = new Trace();
+    const s = new Scheduler({ trace });
+    for (const time of times) s.at(time, () => {});
+    s.runToQuiescence();
+    return trace.digest.hex();
+  };
+  t.is(digestOf([1, 5, 9]), digestOf([9, 5, 1]));
+  t.not(digestOf([1, 5, 9]), digestOf([1, 5, 10]));
+  t.not(digestOf([1, 5, 9]), digestOf([1, 5, 9, 9]));
+  t.regex(digestOf([1]), /^[0-9a-f]{16}$/);
+});
