@@ -222,6 +222,12 @@ export class Scheduler {
       b = this.spareBuckets.pop() ?? { events: [], head: 0 };
       this.buckets.set(t, b);
       this.pushTime(t);
+      // A run that stopped before the current bucket's instant may be followed by an
+      // earlier event: the earliest instant changed, so choose the bucket again.
+      if (t < this.currentTimeUs) {
+        this.current = null;
+        this.currentTimeUs = -1;
+      }
     }
     b.events.push(ev);
     this.queued++;

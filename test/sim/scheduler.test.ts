@@ -44,6 +44,42 @@ test('property: execution order equals a stable sort by time of the scheduling o
   t.pass();
 });
 
+test('an event scheduled after a stopped run, earlier than the next pending one, runs first', (t) => {
+  const s = new Scheduler();
+  const log: number[] = [];
+  s.at(150, () => log.push(150));
+  s.runUntil(100);
+  s.at(120, () => log.push(120));
+  s.at(150, () => log.push(151));
+  s.runUntil(200);
+  t.deepEqual(log, [120, 150, 151]);
+});
+
+test('property: interleaving runUntil with scheduling keeps (time, seq) order', (t) => {
+  fc.assert(
+    fc.property(fc.array(fc.tuple(fc.nat(40), fc.nat(20)), { maxLength: 200 }), (steps) => {
+      const s = new Scheduler();
+      const ran: Array<[number, number]> = [];
+      let seq = 0;
+      for (const [delay, advance] of steps) {
+        const at = s.nowUs + delay;
+        const id = seq++;
+        s.at(at, () => ran.push([at, id]));
+        s.runUntil(s.nowUs + advance);
+      }
+      s.runToQuiescence();
+      for (let i = 1; i < ran.length; i++) {
+        const [ta, ia] = ran[i - 1]!;
+        const [tb, ib] = ran[i]!;
+        if (ta > tb || (ta === tb && ia > ib)) return false;
+      }
+      return ran.length === steps.length;
+    }),
+    { numRuns: 300 },
+  );
+  t.pass();
+});
+
 test('cancel removes a pending event; cancelling twice or after running is a no-op', (t) => {
   const s = new Scheduler();
   let ran = 0;

@@ -1,0 +1,304 @@
+/**
+ * The request state machines (paper §5, §6): a get and a put each send to
+ * the selected replicas, wait for R (or W) answers, fail at the request
+ * timeout, reply, and (gets) read-repair. The arithmetic lives in quorum.ts;
+ * this file only sends, waits and times out.
+ *
+ * The same machines run on storage nodes and in the client library (the
+ * paper's client-driven coordination runs reads at the client, §6.4), so
+ * they talk to an `OpHost` rather than to a node.
+ */
+import type { Timer } from '../../sim/host.js';
+import type { DynamoConfig } from './config.js';
+import type { FailureDetector } from './failureDetector.js';
+import { LEG_READ, LEG_WRITE, MSG, sizeOfVersions, type FailureReason, type ReplicaGet, type ReplicaGetReply, type ReplicaPut, type ReplicaPutAck } from './messages.js';
+import { GetQuorum, PutQuorum } from './quorum.js';
+import { selectReplicas } from './replicas.js';
+import { counterOf, empty, fromEntries, incrementAndTruncate, type VClock } from './vclock.js';
+import type { Siblings, Value, Version } from './version.js';
+
+/** A storage node's own replica, as the coordinator uses it. */
+export interface LocalReplica {
+  read(key: string, done: (siblings: Siblings | undefined) => void): void;
+  write(key: string, versions: readonly Version[], options: { durable: boolean; background: boolean }, done: (ok: boolean, durable: boolean) => void): void;
+}
+
+export interface CoordinatorStats {
+  gets: number;
+  puts: number;
+  failed: number;
+  readRepairs: number;
+  hintedWrites: number;
+}
+
+/** What a request state machine needs from where it runs. */
+export interface OpHost {
+  readonly id: number;
+  readonly config: DynamoConfig;
+  readonly fd: FailureDetector;
+  readonly local: LocalReplica | null;
+  readonly stats: CoordinatorStats;
+  nowUs(): number;
+  send(dst: number, type: string, payload: unknown, sizeBytes: number, latencyClass: string | null): void;
+  setTimer(delayUs: number, label: string, fn: () => void): Timer;
+  cancelTimer(timer: Timer): void;
+  /** Route replies carrying this op id to `op`; returns the id. */
+  register(op: PendingOp): number;
+  unregister(opId: number): void;
+}
+
+export interface PendingOp {
+  onReply(from: number, type: string, payload: unknown): void;
+}
+
+export interface GetOutcome {
+  readonly ok: boolean;
+  readonly siblings: Siblings;
+  readonly context: VClock;
+  /** The fastest responder (-1 when none). */
+  readonly fastest: number;
+  readonly error: FailureReason | null;
+}
+
+export interface PutOutcome {
+  readonly ok: boolean;
+  readonly clock: VClock | null;
+  readonly error: FailureReason | null;
+}
+
+const NO_SIBLINGS: Siblings = Object.freeze([]) as unknown as Siblings;
+
+function getFailure(error: FailureReason): GetOutcome {
+  return { ok: false, siblings: NO_SIBLINGS, context: empty(), fastest: -1, error };
+}
+
+export class GetOp implements PendingOp {
+  private quorum!: GetQuorum;
+  private opId = 0;
+  private replied = false;
+  private repaired = false;
+  private finished = false;
+  private requestTimer: Timer | null = null;
+  private windowTimer: Timer | null = null;
+
+  constructor(
+    private readonly host: OpHost,
+    private readonly key: string,
+    private readonly list: Int32Array,
+    private readonly onResult: (outcome: GetOutcome) => void,
+  ) {}
+
+  start(): void {
+    const host = this.host;
+    const cfg = host.config;
+    host.stats.gets++;
+    const { targets } = selectReplicas({ list: this.list, n: cfg.n, sloppy: cfg.sloppyQuorum, isReachable: (p) => p === host.id || host.fd.isReachable(p) });
+    if (targets.length < cfg.r) {
+      host.stats.failed++;
+      this.finished = true;
+      this.onResult(getFailure('too-few-replicas'));
+      return;
+    }
+    this.quorum = new GetQuorum({ n: cfg.n, r: cfg.r, nodes: targets });
+    this.opId = host.register(this);
+    const request: ReplicaGet = { op: this.opId, key: this.key };
+    const size = cfg.messageHeaderBytes + this.key.length;
+    let local = false;
+    for (const node of targets) {
+      if (node === host.id && host.local !== null) local = true;
+      else host.send(node, MSG.rget, request, size, LEG_READ);
+    }
+    this.requestTimer = host.setTimer(cfg.requestTimeoutUs, 'get-timeout', this.onTimeout);
+    if (local) host.local!.read(this.key, (siblings) => this.answer(host.id, siblings ?? null));
+  }
+
+  onReply(from: number, type: string, payload: unknown): void {
+    if (type !== MSG.rgetReply) return;
+    this.answer(from, (payload as ReplicaGetReply).siblings);
+  }
+
+  private answer(from: number, siblings: Siblings | null): void {
+    if (this.finished) return;
+    if (!this.quorum.addReply(from, siblings === null ? 'notfound' : siblings)) return;
+    if (!this.replied && this.quorum.state === 'enough') {
+      this.replied = true;
+      const r = this.quorum.result();
+      this.onResult({ ok: true, siblings: r.siblings, context: r.context, fastest: r.fastest ?? -1, error: null });
+      // The read-repair window (§5): wait for late replies, but not past the request timeout.
+      const waitUs = this.host.config.readRepair.waitUs;
+      if (!this.quorum.allReplied && waitUs < this.host.config.requestTimeoutUs) {
+        this.windowTimer = this.host.setTimer(waitUs, 'repair-window', () => {
+          this.windowTimer = null;
+          this.repair();
+        });
+      }
+    }
+    if (this.quorum.allReplied) this.finish(false);
+  }
+
+  private readonly onTimeout = (): void => {
+    this.requestTimer = null;
+    if (this.finished) return;
+    if (!this.replied) {
+      this.replied = true;
+      this.host.stats.failed++;
+      this.onResult(getFailure('timeout'));
+    }
+    this.finish(true);
+  };
+
+  private repair(): void {
+    if (this.repaired) return;
+    this.repaired = true;
+    const host = this.host;
+    if (!host.config.readRepair.enabled || this.quorum.state !== 'enough') return;
+    const stale = this.quorum.repairTargets();
+    if (stale.length === 0) return;
+    const siblings = this.quorum.result().siblings;
+    const size = sizeOfVersions(host.config.messageHeaderBytes, this.key, siblings);
+    for (const node of stale) {
+      host.stats.readRepairs++;
+      if (node === host.id && host.local !== null) {
+        host.local.write(this.key, siblings, { durable: false, background: true }, () => {});
+      } else {
+        const put: ReplicaPut = { op: 0, key: this.key, versions: siblings, hintFor: -1, durable: false, background: true };
+        host.send(node, MSG.rput, put, size, LEG_WRITE);
+      }
+    }
+  }
+
+  private finish(timedOut: boolean): void {
+    if (this.finished) return;
+    this.finished = true;
+    const host = this.host;
+    if (this.requestTimer !== null) host.cancelTimer(this.requestTimer);
+    if (this.windowTimer !== null) host.cancelTimer(this.windowTimer);
+    host.unregister(this.opId);
+    if (timedOut) reportSilent(host, this.quorum.nodes, (n) => this.quorum.hasAnswered(n));
+    this.repair();
+  }
+}
+
+export class PutOp implements PendingOp {
+  private quorum!: PutQuorum;
+  private opId = 0;
+  private replied = false;
+  private finished = false;
+  private requestTimer: Timer | null = null;
+
+  constructor(
+    private readonly host: OpHost,
+    private readonly key: string,
+    private readonly list: Int32Array,
+    private readonly version: Version,
+    private readonly onResult: (outcome: PutOutcome) => void,
+  ) {}
+
+  start(): void {
+    const host = this.host;
+    const cfg = host.config;
+    host.stats.puts++;
+    const { targets, hintFor } = selectReplicas({ list: this.list, n: cfg.n, sloppy: cfg.sloppyQuorum, isReachable: (p) => p === host.id || host.fd.isReachable(p) });
+    if (targets.length < cfg.w) {
+      host.stats.failed++;
+      this.finished = true;
+      this.onResult({ ok: false, clock: null, error: 'too-few-replicas' });
+      return;
+    }
+    // §6.1: with buffered writes, ask some replicas (not the coordinator, when others exist) to write durably.
+    const durable = new Set<number>();
+    if (cfg.storage.writeBufferObjects > 0 && cfg.storage.durableWrites > 0) {
+      for (const node of targets) if (node !== host.id && durable.size < cfg.storage.durableWrites) durable.add(node);
+      if (durable.size < cfg.storage.durableWrites && targets.includes(host.id)) durable.add(host.id);
+    }
+    const durableWanted = cfg.storage.waitForDurable ? durable.size : 0;
+    this.quorum = new PutQuorum({ n: cfg.n, w: cfg.w, durableWrites: durableWanted, nodes: targets });
+    this.opId = host.register(this);
+    const size = sizeOfVersions(cfg.messageHeaderBytes, this.key, [this.version]);
+    let localIndex = -1;
+    for (let i = 0; i < targets.length; i++) {
+      const node = targets[i]!;
+      if (node === host.id && host.local !== null) {
+        localIndex = i;
+        continue;
+      }
+      if (hintFor[i]! >= 0) host.stats.hintedWrites++;
+      const put: ReplicaPut = { op: this.opId, key: this.key, versions: [this.version], hintFor: hintFor[i]!, durable: durable.has(node), background: false };
+      host.send(node, MSG.rput, put, size, LEG_WRITE);
+    }
+    this.requestTimer = host.setTimer(cfg.requestTimeoutUs, 'put-timeout', this.onTimeout);
+    if (localIndex >= 0) {
+      host.local!.write(this.key, [this.version], { durable: durable.has(host.id), background: false }, (ok, isDurable) =>
+        this.ack(host.id, { op: this.opId, ok, durable: isDurable }),
+      );
+    }
+  }
+
+  onReply(from: number, type: string, payload: unknown): void {
+    if (type !== MSG.rputAck) return;
+    this.ack(from, payload as ReplicaPutAck);
+  }
+
+  private ack(from: number, ack: ReplicaPutAck): void {
+    if (this.finished) return;
+    if (ack.ok) this.quorum.addAck(from, { durable: ack.durable });
+    else this.quorum.addError(from);
+    if (!this.replied) {
+      const state = this.quorum.state;
+      if (state === 'enough') {
+        this.replied = true;
+        this.onResult({ ok: true, clock: this.version.clock, error: null });
+      } else if (state === 'impossible') {
+        this.replied = true;
+        this.host.stats.failed++;
+        this.onResult({ ok: false, clock: null, error: 'too-many-siblings' });
+      }
+    }
+    if (this.quorum.allReplied) this.finish(false);
+  }
+
+  private readonly onTimeout = (): void => {
+    this.requestTimer = null;
+    if (this.finished) return;
+    if (!this.replied) {
+      this.replied = true;
+      this.host.stats.failed++;
+      this.onResult({ ok: false, clock: null, error: 'timeout' });
+    }
+    this.finish(true);
+  };
+
+  private finish(timedOut: boolean): void {
+    if (this.finished) return;
+    this.finished = true;
+    if (this.requestTimer !== null) this.host.cancelTimer(this.requestTimer);
+    this.host.unregister(this.opId);
+    if (timedOut) reportSilent(this.host, this.quorum.nodes, (n) => this.quorum.hasAnswered(n));
+  }
+}
+
+/** Peers that did not answer within the timeout become unreachable for this host (§4.8.3). */
+function reportSilent(host: OpHost, nodes: readonly number[], answered: (node: number) => boolean): void {
+  const nowUs = host.nowUs();
+  for (const node of nodes) if (node !== host.id && !answered(node)) host.fd.noAnswer(node, nowUs);
+}
+
+/**
+ * The clock of a new write (§4.4): the context with the coordinator's entry
+ * advanced past every counter this node has issued. The per-node counter
+ * (durable, like Riak's vnode counter) keeps two different writes through
+ * one node from ever sharing a clock; a node that loses its disk restarts
+ * its counter and can reuse one (Riak's "KV679" lost writes).
+ */
+export function newWriteClock(context: VClock, node: number, issuedCounter: number, nowUs: number, maxEntries: number): VClock {
+  let base = context;
+  const current = counterOf(context, node);
+  if (issuedCounter > current) {
+    const entries = context.filter((e) => e.node !== node);
+    entries.push({ node, counter: issuedCounter, timestampUs: nowUs });
+    base = fromEntries(entries);
+  }
+  return incrementAndTruncate(base, node, nowUs, maxEntries);
+}
+
+export type { Value };

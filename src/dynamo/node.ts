@@ -1,0 +1,287 @@
+/**
+ * A Dynamo storage node: a handler of messages and timers on a host. It sees
+ * only its HostContext (id, local clock, random stream, send, timers, disk,
+ * durable slot) and never the scheduler, the network or a global.
+ *
+ * It coordinates reads (any node may), coordinates writes when it is in the
+ * key's top N and forwards them otherwise (§4.5, §6.4), serves replica reads
+ * and writes, keeps hints for unreachable peers and hands them off (§4.6),
+ * retries peers it believes unreachable (§4.8.3), and answers client
+ * libraries that poll its membership view (§6.4).
+ */
+import type { Actor, HostContext, Timer } from '../../sim/host.js';
+import type { Message } from '../../sim/network.js';
+import type { DynamoConfig } from './config.js';
+import { GetOp, PutOp, newWriteClock, type CoordinatorStats, type LocalReplica, type OpHost, type PendingOp } from './coordinator.js';
+import { FailureDetector } from './failureDetector.js';
+import { HintStore } from './hints.js';
+import {
+  LEG_ACK,
+  LEG_RESPONSE,
+  LEG_WRITE,
+  MSG,
+  sizeOfVersions,
+  type ClientGet,
+  type ClientGetReply,
+  type ClientPut,
+  type ClientPutReply,
+  type HintAck,
+  type HintDelivery,
+  type ReplicaGet,
+  type ReplicaGetReply,
+  type ReplicaPut,
+  type ReplicaPutAck,
+} from './messages.js';
+import { metadataBytes } from './ring.js';
+import { LocalStore } from './storage.js';
+import { counterOf } from './vclock.js';
+import { mergeInto, type Siblings, type Version } from './version.js';
+import { inTopN, preflistFor, type KeyHasher, type MembershipView } from './view.js';
+
+export interface NodeOptions {
+  readonly config: DynamoConfig;
+  readonly view: MembershipView;
+  readonly hasher: KeyHasher;
+}
+
+export interface NodeStats extends CoordinatorStats {
+  forwarded: number;
+  replicaReads: number;
+  replicaWrites: number;
+  refusedWrites: number;
+  hintsDelivered: number;
+}
+
+const COUNTER_KEY = 'dynamo/counter';
+
+export class DynamoNode implements Actor, OpHost {
+  readonly id: number;
+  readonly config: DynamoConfig;
+  readonly fd: FailureDetector;
+  readonly store: LocalStore;
+  readonly hints: HintStore;
+  readonly stats: NodeStats = { gets: 0, puts: 0, failed: 0, readRepairs: 0, hintedWrites: 0, forwarded: 0, replicaReads: 0, replicaWrites: 0, refusedWrites: 0, hintsDelivered: 0 };
+  view: MembershipView;
+  private readonly hasher: KeyHasher;
+  private readonly ops = new Map<number, PendingOp>();
+  private nextOpId = 1;
+  private readonly counter: { value: number };
+  readonly local: LocalReplica;
+
+  constructor(
+    private readonly ctx: HostContext,
+    options: NodeOptions,
+  ) {
+    this.id = ctx.id;
+    this.config = options.config;
+    this.view = options.view;
+    this.hasher = options.hasher;
+    this.fd = new FailureDetector({
+      onChange: (peer, reachable) => ctx.record('fd', { peer, reachable }),
+    });
+    this.store = new LocalStore(ctx, { writeBufferObjects: this.config.storage.writeBufferObjects, flushIntervalUs: this.config.storage.flushIntervalUs });
+    this.hints = new HintStore(ctx, this.config.hints.maxHints);
+    let counter = ctx.durable.get(COUNTER_KEY) as { value: number } | undefined;
+    if (counter === undefined) {
+      counter = { value: 0 };
+      ctx.durable.set(COUNTER_KEY, counter);
+    }
+    this.counter = counter;
+    this.local = {
+      read: (key, done) => this.readLocal(key, done),
+      write: (key, versions, opts, done) => this.writeLocal(key, versions, -1, opts.durable, done),
+    };
+    // Stagger periodic work by a random phase so nodes do not act in lockstep.
+    ctx.setTimer(ctx.rng.int(1, this.config.hints.scanIntervalUs), 'hint-scan', this.scanHints);
+    ctx.setTimer(ctx.rng.int(1, this.config.failureDetector.retryIntervalUs), 'fd-retry', this.retryUnreachable);
+  }
+
+  // ---- OpHost -------------------------------------------------------------------------------
+
+  nowUs(): number {
+    return this.ctx.nowUs();
+  }
+
+  send(dst: number, type: string, payload: unknown, sizeBytes: number, latencyClass: string | null): void {
+    this.ctx.send(dst, type, payload, sizeBytes, latencyClass);
+  }
+
+  setTimer(delayUs: number, label: string, fn: () => void): Timer {
+    return this.ctx.setTimer(delayUs, label, fn);
+  }
+
+  cancelTimer(timer: Timer): void {
+    this.ctx.cancelTimer(timer);
+  }
+
+  register(op: PendingOp): number {
+    const id = this.nextOpId++;
+    this.ops.set(id, op);
+    return id;
+  }
+
+  unregister(opId: number): void {
+    this.ops.delete(opId);
+  }
+
+  // ---- messages -----------------------------------------------------------------------------
+
+  onMessage(msg: Message): void {
+    this.fd.heard(msg.src);
+    switch (msg.type) {
+      case MSG.rget:
+        return this.onReplicaGet(msg.src, msg.payload as ReplicaGet);
+      case MSG.rput:
+        return this.onReplicaPut(msg.src, msg.payload as ReplicaPut);
+      case MSG.rgetReply:
+      case MSG.rputAck: {
+        const op = this.ops.get((msg.payload as { op: number }).op);
+        if (op !== undefined) op.onReply(msg.src, msg.type, msg.payload);
+        return;
+      }
+      case MSG.get:
+        return this.coordinateGet(msg.payload as ClientGet);
+      case MSG.put:
+        return this.onClientPut(msg.payload as ClientPut);
+      case MSG.hint:
+        return this.onHint(msg.src, msg.payload as HintDelivery);
+      case MSG.hintAck: {
+        const ack = msg.payload as HintAck;
+        if (ack.ok) {
+          this.hints.acknowledged(ack.hint);
+          this.stats.hintsDelivered++;
+        } else this.hints.expired(ack.hint);
+        return;
+      }
+      case MSG.ping:
+        this.ctx.send(msg.src, MSG.pong, null, this.config.messageHeaderBytes);
+        return;
+      case MSG.pong:
+        return; // heard() above did the work
+      case MSG.membersReq:
+        this.ctx.send(msg.src, MSG.members, { view: this.view }, this.config.messageHeaderBytes + metadataBytes(this.view.ring));
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** The host crashed: record what the write buffer held (it is lost). Must not send. */
+  onCrash(): void {
+    for (const [key, siblings] of this.store.unflushed()) {
+      this.ctx.record('buffer-lost', { key, writes: siblings.map((v) => v.value.id).join(',') });
+    }
+  }
+
+  // ---- coordination -------------------------------------------------------------------------
+
+  private coordinateGet(req: ClientGet): void {
+    const list = preflistFor(this.view, this.hasher, req.key);
+    new GetOp(this, req.key, list, (outcome) => {
+      const reply: ClientGetReply = { req: req.req, ok: outcome.ok, siblings: outcome.siblings, context: outcome.context, fastest: outcome.fastest, coordinator: this.id, error: outcome.error };
+      this.ctx.send(req.client, MSG.getReply, reply, sizeOfVersions(this.config.messageHeaderBytes, req.key, outcome.siblings), LEG_RESPONSE);
+    }).start();
+  }
+
+  private onClientPut(req: ClientPut): void {
+    const list = preflistFor(this.view, this.hasher, req.key);
+    const n = this.config.n;
+    // §4.5/§6.4: a write is coordinated by a top-N node; others forward it once.
+    if (req.hops === 0 && !inTopN(list, n, this.id)) {
+      const target = this.pickCoordinator(list);
+      if (target >= 0) {
+        this.stats.forwarded++;
+        const fwd: ClientPut = { ...req, hops: req.hops + 1 };
+        this.ctx.send(target, MSG.put, fwd, sizeOfVersions(this.config.messageHeaderBytes, req.key, null) + req.value.sizeBytes, LEG_WRITE);
+        return;
+      }
+    }
+    const nowUs = this.ctx.nowUs();
+    const clock = newWriteClock(req.context, this.id, this.counter.value, nowUs, this.config.vclockMaxEntries);
+    this.counter.value = counterOf(clock, this.id);
+    const version: Version = { clock, value: { ...req.value, writtenAtUs: nowUs } };
+    new PutOp(this, req.key, list, version, (outcome) => {
+      const reply: ClientPutReply = { req: req.req, ok: outcome.ok, clock: outcome.clock, coordinator: this.id, error: outcome.error };
+      this.ctx.send(req.client, MSG.putReply, reply, this.config.messageHeaderBytes, LEG_ACK);
+    }).start();
+  }
+
+  /** The first top-N node this node believes reachable (-1: none). */
+  private pickCoordinator(list: Int32Array): number {
+    const k = Math.min(this.config.n, list.length);
+    for (let i = 0; i < k; i++) if (this.fd.isReachable(list[i]!)) return list[i]!;
+    return -1;
+  }
+
+  // ---- replica side -------------------------------------------------------------------------
+
+  private onReplicaGet(from: number, req: ReplicaGet): void {
+    this.stats.replicaReads++;
+    this.readLocal(req.key, (siblings) => {
+      const reply: ReplicaGetReply = { op: req.op, key: req.key, siblings: siblings ?? null };
+      this.ctx.send(from, MSG.rgetReply, reply, sizeOfVersions(this.config.messageHeaderBytes, req.key, siblings ?? null), LEG_RESPONSE);
+    });
+  }
+
+  /** The node's own replica, plus any hinted versions it holds for the key (a fallback serves reads too). */
+  private readLocal(key: string, done: (siblings: Siblings | undefined) => void): void {
+    this.store.read(key, (stored) => {
+      const hinted = this.hints.size > 0 ? this.hints.versionsFor(key) : undefined;
+      done(hinted === undefined ? stored : mergeInto(stored ?? [], hinted));
+    });
+  }
+
+  private onReplicaPut(from: number, req: ReplicaPut): void {
+    this.stats.replicaWrites++;
+    this.writeLocal(req.key, req.versions, req.hintFor, req.durable, (ok, durable) => {
+      if (req.background) return;
+      const ack: ReplicaPutAck = { op: req.op, ok, durable };
+      this.ctx.send(from, MSG.rputAck, ack, this.config.messageHeaderBytes, LEG_ACK);
+    });
+  }
+
+  private writeLocal(key: string, versions: readonly Version[], hintFor: number, durable: boolean, done: (ok: boolean, durable: boolean) => void): void {
+    if (hintFor >= 0 && hintFor !== this.id) {
+      // A hinted replica: a separate, durable, bounded store (§4.6), written to disk.
+      this.ctx.diskWrite(sizeOfVersions(0, key, versions), () => done(this.hints.add(hintFor, key, versions), true));
+      return;
+    }
+    const current = this.store.peek(key);
+    if (current !== undefined && current.length + versions.length > this.config.maxSiblings && mergeInto(current, versions).length > this.config.maxSiblings) {
+      this.stats.refusedWrites++;
+      done(false, false);
+      return;
+    }
+    this.store.write(key, versions, durable, (outcome) => done(true, outcome.durable));
+  }
+
+  // ---- hinted handoff and failure detection -------------------------------------------------
+
+  private readonly scanHints = (): void => {
+    if (this.hints.size > 0) {
+      for (const intended of this.hints.targets()) {
+        if (!this.fd.isReachable(intended)) continue;
+        for (const [hintId, hint] of this.hints.takeBatch(intended, this.config.hints.batch)) {
+          const delivery: HintDelivery = { hint: hintId, key: hint.key, versions: hint.versions };
+          this.ctx.send(intended, MSG.hint, delivery, sizeOfVersions(this.config.messageHeaderBytes, hint.key, hint.versions), LEG_WRITE);
+          this.ctx.setTimer(this.config.failureDetector.timeoutUs, 'hint-timeout', () => {
+            if (this.hints.expired(hintId)) this.fd.noAnswer(intended, this.ctx.nowUs());
+          });
+        }
+      }
+    }
+    this.ctx.setTimer(this.config.hints.scanIntervalUs, 'hint-scan', this.scanHints);
+  };
+
+  private onHint(from: number, delivery: HintDelivery): void {
+    this.writeLocal(delivery.key, delivery.versions, -1, false, (ok) => {
+      const ack: HintAck = { hint: delivery.hint, ok };
+      this.ctx.send(from, MSG.hintAck, ack, this.config.messageHeaderBytes, LEG_ACK);
+    });
+  }
+
+  private readonly retryUnreachable = (): void => {
+    for (const peer of this.fd.unreachable()) this.ctx.send(peer, MSG.ping, null, this.config.messageHeaderBytes);
+    this.ctx.setTimer(this.config.failureDetector.retryIntervalUs, 'fd-retry', this.retryUnreachable);
+  };
+}

@@ -1,0 +1,168 @@
+/**
+ * A node's local persistence engine (paper §5, §6.1): a key → sibling-set
+ * store on the host's disk, with an optional in-memory write buffer.
+ *
+ * - Engines are latency profiles of the host's disk (`engineDiskProfile`):
+ *   the world builder gives the host the engine's read and write
+ *   distributions, so a busy disk queues and raises latency.
+ * - Unbuffered writes reach the store when their disk write completes; a
+ *   read that starts meanwhile sees the previous state, as on a real disk.
+ * - Buffered writes (§6.1) land in a bounded object buffer at memory speed
+ *   and are flushed by a writer task; reads check the buffer first. A full
+ *   buffer falls back to a write-through. A write marked durable skips the
+ *   buffer. A crash loses the buffer; `unflushed()` says what was in it.
+ * - The store itself lives in the host's durable slot, so it survives a
+ *   crash and disappears with the disk.
+ */
+import type { DistributionSpec } from '../../sim/distributions.js';
+import type { HostContext } from '../../sim/host.js';
+import type { StorageEngine } from './config.js';
+import { mergeInto, versionSetSizeBytes, type Siblings, type Version } from './version.js';
+
+/**
+ * Disk latency per engine, in µs. The paper reports no disk figures; these
+ * are assumptions chosen so a bdb node's local read is ~1 ms at the median
+ * with a tail two decades out, MySQL (larger objects) slower, memory ~µs.
+ */
+export function engineDiskProfile(engine: StorageEngine): { readUs: DistributionSpec; writeUs: DistributionSpec } {
+  switch (engine) {
+    case 'bdb':
+      return { readUs: { lognormal: { median: 800, p99: 15_000 } }, writeUs: { lognormal: { median: 1_200, p99: 25_000 } } };
+    case 'mysql':
+      return { readUs: { lognormal: { median: 1_500, p99: 30_000 } }, writeUs: { lognormal: { median: 2_500, p99: 50_000 } } };
+    case 'memory':
+      return { readUs: { constant: 5 }, writeUs: { constant: 5 } };
+  }
+}
+
+export interface StoreOptions {
+  writeBufferObjects: number;
+  flushIntervalUs: number;
+}
+
+export interface WriteOutcome {
+  /** The key's sibling set after the write. */
+  readonly stored: Siblings;
+  /** Whether it is on disk (false: in the write buffer). */
+  readonly durable: boolean;
+}
+
+export interface StoreStats {
+  reads: number;
+  bufferHits: number;
+  writes: number;
+  bufferedWrites: number;
+  flushes: number;
+}
+
+const STORE_KEY = 'dynamo/store';
+
+export class LocalStore {
+  /** Durable: survives a crash (lives in the host's durable slot). */
+  private readonly data: Map<string, Siblings>;
+  /** Volatile: the write buffer, in insertion order. */
+  private readonly buffer = new Map<string, Siblings>();
+  private flushing = false;
+  readonly stats: StoreStats = { reads: 0, bufferHits: 0, writes: 0, bufferedWrites: 0, flushes: 0 };
+
+  constructor(
+    private readonly ctx: HostContext,
+    private readonly options: StoreOptions,
+  ) {
+    let data = ctx.durable.get(STORE_KEY) as Map<string, Siblings> | undefined;
+    if (data === undefined) {
+      data = new Map();
+      ctx.durable.set(STORE_KEY, data);
+    }
+    this.data = data;
+    if (options.writeBufferObjects > 0) ctx.setTimer(options.flushIntervalUs, 'flush', this.flushTick);
+  }
+
+  /** The key's current state without I/O (tests, checkers, Merkle rebuilds). */
+  peek(key: string): Siblings | undefined {
+    return this.buffer.get(key) ?? this.data.get(key);
+  }
+
+  /** Read a key: from the buffer at memory speed, else from disk. */
+  read(key: string, done: (siblings: Siblings | undefined) => void): void {
+    this.stats.reads++;
+    const buffered = this.buffer.get(key);
+    if (buffered !== undefined) {
+      this.stats.bufferHits++;
+      done(buffered);
+      return;
+    }
+    const size = this.data.get(key);
+    this.ctx.diskRead(size === undefined ? 0 : versionSetSizeBytes(size), () => done(this.data.get(key)));
+  }
+
+  /**
+   * Merge `incoming` into the key's siblings. `check` may refuse the merged
+   * set (a sibling bound) before anything is written.
+   */
+  write(key: string, incoming: readonly Version[], durable: boolean, done: (outcome: WriteOutcome) => void): void {
+    this.stats.writes++;
+    if (!durable && this.options.writeBufferObjects > 0) {
+      const current = this.buffer.get(key);
+      if (current !== undefined || this.buffer.size < this.options.writeBufferObjects) {
+        this.stats.bufferedWrites++;
+        const merged = mergeInto(current ?? this.data.get(key) ?? [], incoming);
+        // Delete first so the map's order stays the order of last writes (oldest flushed first).
+        this.buffer.delete(key);
+        this.buffer.set(key, merged);
+        done({ stored: merged, durable: false });
+        return;
+      }
+    }
+    this.ctx.diskWrite(versionSetSizeBytes(incoming), () => {
+      const merged = mergeInto(this.peek(key) ?? [], incoming);
+      this.data.set(key, merged);
+      if (this.buffer.has(key)) this.buffer.set(key, merged);
+      done({ stored: merged, durable: true });
+    });
+  }
+
+  /** Keys stored (durable and buffered). */
+  get keyCount(): number {
+    let n = this.data.size;
+    for (const key of this.buffer.keys()) if (!this.data.has(key)) n++;
+    return n;
+  }
+
+  /** Every key with its current siblings, buffer overriding disk, in a deterministic order. */
+  *entries(): IterableIterator<[string, Siblings]> {
+    for (const [key, siblings] of this.data) yield [key, this.buffer.get(key) ?? siblings];
+    for (const [key, siblings] of this.buffer) if (!this.data.has(key)) yield [key, siblings];
+  }
+
+  /** What a crash now would lose: buffered entries not yet on disk. */
+  unflushed(): Array<[string, Siblings]> {
+    return [...this.buffer];
+  }
+
+  /** The writer task: flush the buffer's entries, oldest first, one disk write each. */
+  private readonly flushTick = (): void => {
+    if (!this.flushing && this.buffer.size > 0) this.flushNext();
+    this.ctx.setTimer(this.options.flushIntervalUs, 'flush', this.flushTick);
+  };
+
+  private flushNext(): void {
+    const first = this.buffer.entries().next();
+    if (first.done) {
+      this.flushing = false;
+      return;
+    }
+    this.flushing = true;
+    const [key, snapshot] = first.value;
+    this.ctx.diskWrite(versionSetSizeBytes(snapshot), () => {
+      this.stats.flushes++;
+      this.data.set(key, mergeInto(this.data.get(key) ?? [], snapshot));
+      // Only drop the entry if no newer write replaced it meanwhile.
+      if (this.buffer.get(key) === snapshot) this.buffer.delete(key);
+      else {
+        // a newer write re-queued it at the end; keep flushing the rest
+      }
+      this.flushNext();
+    });
+  }
+}
