@@ -147,7 +147,7 @@ export class Host {
   readonly context: HostContext;
   readonly stats: HostStats = { messagesHandled: 0, messagesDropped: 0, cpuBusyUs: 0, diskReads: 0, diskWrites: 0, diskBusyUs: 0, crashes: 0 };
 
-  private readonly cpu: Required<CpuOptions>;
+  private readonly cpu: Required<CpuOptions> & { zeroCost: boolean };
   private cpuIdle: number;
   private readonly cpuQueue: CpuJob[] = [];
   private cpuHead = 0;
@@ -184,7 +184,9 @@ export class Host {
       serviceUs: requireDistribution(`hosts.${options.name}.cpu.serviceUs`, cpu.serviceUs),
       serviceUsByType: cpu.serviceUsByType ?? {},
       queueMax: requireInteger(`hosts.${options.name}.cpu.queueMax`, cpu.queueMax ?? 100_000, 1),
+      zeroCost: false,
     };
+    this.cpu.zeroCost = isZero(this.cpu.serviceUs) && Object.values(this.cpu.serviceUsByType).every(isZero);
     this.cpuIdle = this.cpu.workers;
     const disk = options.disk;
     if (!disk) throw new InvalidOptionError(`hosts.${options.name}.disk`, disk, 'disk options');
@@ -343,6 +345,12 @@ export class Host {
 
   private enqueueCpu(job: CpuJob): void {
     if (this.cpuIdle > 0) {
+      if (this.cpu.zeroCost) {
+        // A CPU that costs nothing (clients, load balancers) handles the message at once.
+        this.stats.messagesHandled++;
+        this.actor!.onMessage(job.msg);
+        return;
+      }
       this.cpuIdle--;
       this.startCpu(job);
     } else {
@@ -493,6 +501,11 @@ export class Host {
       },
     };
   }
+}
+
+/** A distribution that always returns 0 (constant(0)): its CPU stage can be skipped. */
+function isZero(d: Distribution): boolean {
+  return d.mean === 0 && d.quantile !== undefined && d.quantile(1) === 0;
 }
 
 function requireDistribution(option: string, d: Distribution | undefined): Distribution {

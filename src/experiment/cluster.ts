@@ -86,7 +86,7 @@ export function buildCluster(options: ClusterOptions): Cluster {
   const profile = engineDiskProfile(config.storage.engine);
   const cpu: CpuOptions = options.cpu ?? { workers: 4, serviceUs: exponential({ mean: 50 }) };
   const disk = {
-    channels: options.disk?.channels ?? 1,
+    channels: options.disk?.channels ?? 4,
     readUs: options.disk?.readUs ?? fromSpec(profile.readUs),
     writeUs: options.disk?.writeUs ?? fromSpec(profile.writeUs),
   };

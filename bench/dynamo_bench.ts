@@ -1,0 +1,43 @@
+/**
+ * Issue 3's request-path benchmark, run in child processes (one per
+ * repetition) so each reports its own peak RSS. See bench/requestPath.ts.
+ */
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { type Bench, summarize } from './common.js';
+import type { RequestPathResult } from './requestPath.js';
+
+export const dynamoBench: Bench = {
+  name: 'request-path',
+  description: '16 nodes, strategy 3 (Q 1024), (3,2,2), 100k keys Zipf 0.99, half gets half read-modify-writes, 1M client requests',
+  async run(opts) {
+    const requests = Number(opts.extra['requests'] ?? (opts.quick ? 100_000 : 1_000_000));
+    const reps = opts.quick ? 1 : Math.min(opts.reps, 3);
+    const script = path.join(opts.root, 'dist', 'bench', 'requestPath.js');
+    const runs: RequestPathResult[] = [];
+    for (let i = 0; i < reps; i++) {
+      const out = execFileSync(process.execPath, ['--expose-gc', script, String(requests)], { encoding: 'utf8', maxBuffer: 1 << 20 });
+      const r = JSON.parse(out) as RequestPathResult;
+      opts.log(`request-path rep ${i + 1}/${reps}: ${Math.round(r.requestsPerSec)} requests/s, ${Math.round(r.eventsPerSec)} events/s, peak RSS ${r.peakRssMiB.toFixed(0)} MiB, ${r.failed} failed, digest ${r.digest}`);
+      runs.push(r);
+    }
+    const rps = summarize(runs.map((r) => r.requestsPerSec));
+    const eps = summarize(runs.map((r) => r.eventsPerSec));
+    const rss = summarize(runs.map((r) => r.peakRssMiB));
+    const last = runs[runs.length - 1]!;
+    opts.log(`request-path median: ${Math.round(rps.median)} requests/s (target >= 100,000), ${Math.round(eps.median)} events/s, peak RSS ${rss.median.toFixed(0)} MiB (target <= 1024), ${last.heapBytesPerVersion.toFixed(0)} heap bytes per stored replica version`);
+    return {
+      requests,
+      requestsPerSec: rps,
+      eventsPerSec: eps,
+      peakRssMiB: rss,
+      eventsPerRequest: last.events / last.requests,
+      simulatedSec: last.simulatedUs / 1e6,
+      failed: last.failed,
+      storedVersions: last.storedVersions,
+      heapBytesPerVersion: last.heapBytesPerVersion,
+      digest: last.digest,
+      targets: { requestsPerSec: 100_000, peakRssMiB: 1024 },
+    };
+  },
+};

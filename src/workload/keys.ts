@@ -1,0 +1,111 @@
+/**
+ * Key popularity: which key an operation touches. Keys are "k<index>" for
+ * index in [0, count); ranks are scattered over indices by a fixed
+ * permutation so the hottest keys are not neighbours in name (their ring
+ * positions are scattered by MD5 anyway).
+ */
+import { InvalidOptionError, requireInteger, requirePositive, requireProbability } from '../../sim/errors.js';
+import type { RandomStream } from '../../sim/random.js';
+
+export type Popularity =
+  | { readonly kind: 'uniform' }
+  | { readonly kind: 'zipf'; readonly s: number }
+  | { readonly kind: 'hotspot'; readonly fraction: number; readonly probability: number };
+
+export interface KeyChooser {
+  readonly count: number;
+  /** The index of the next key. */
+  next(rng: RandomStream): number;
+  /** Probability of the key at `index` (for tests and reports). */
+  probability(index: number): number;
+}
+
+export const KEY_COUNT_MAX = 50_000_000;
+
+export function keyName(index: number, prefix = 'k'): string {
+  return `${prefix}${index}`;
+}
+
+export function keyChooser(count: number, popularity: Popularity): KeyChooser {
+  requireInteger('keys.count', count, 1, KEY_COUNT_MAX);
+  switch (popularity.kind) {
+    case 'uniform':
+      return { count, next: (rng) => Math.floor(rng.next() * count), probability: () => 1 / count };
+    case 'zipf':
+      return zipf(count, popularity.s);
+    case 'hotspot':
+      return hotspot(count, popularity.fraction, popularity.probability);
+    default:
+      throw new InvalidOptionError('keys.popularity', popularity, 'uniform, zipf or hotspot');
+  }
+}
+
+/**
+ * Zipf(s): P(rank k) ∝ 1 / k^s, by inversion over the exact cumulative
+ * table (one uniform per draw, binary search over `count` doubles).
+ */
+function zipf(count: number, s: number): KeyChooser {
+  requirePositive('keys.zipf', s);
+  const cdf = new Float64Array(count);
+  let sum = 0;
+  for (let k = 1; k <= count; k++) {
+    sum += 1 / Math.pow(k, s);
+    cdf[k - 1] = sum;
+  }
+  for (let i = 0; i < count; i++) cdf[i]! /= sum;
+  cdf[count - 1] = 1;
+  const perm = scatter(count);
+  return {
+    count,
+    next(rng) {
+      const u = rng.next();
+      let lo = 0;
+      let hi = count - 1;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (cdf[mid]! > u) hi = mid;
+        else lo = mid + 1;
+      }
+      return perm[lo]!;
+    },
+    probability(index) {
+      const rank = perm.indexOf(index);
+      return rank < 0 ? 0 : cdf[rank]! - (rank === 0 ? 0 : cdf[rank - 1]!);
+    },
+  };
+}
+
+/** A hot set of `fraction` of the keys receives `probability` of the operations, uniformly. */
+function hotspot(count: number, fraction: number, probability: number): KeyChooser {
+  requireProbability('keys.hotspot.fraction', fraction);
+  requireProbability('keys.hotspot.probability', probability);
+  const hot = Math.max(1, Math.min(count, Math.round(count * fraction)));
+  const cold = count - hot;
+  return {
+    count,
+    next(rng) {
+      if (cold === 0 || rng.next() < probability) return Math.floor(rng.next() * hot);
+      return hot + Math.floor(rng.next() * cold);
+    },
+    probability(index) {
+      if (cold === 0) return 1 / count;
+      return index < hot ? probability / hot : (1 - probability) / cold;
+    },
+  };
+}
+
+/** A fixed permutation of [0, count): multiplication by an odd constant modulo a power of two, folded. */
+function scatter(count: number): Int32Array {
+  const out = new Int32Array(count);
+  for (let i = 0; i < count; i++) out[i] = i;
+  // A deterministic shuffle with a fixed LCG: no stream needed, the same for every run.
+  let x = 0x2545f491;
+  for (let i = count - 1; i > 0; i--) {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    const j = x % (i + 1);
+    const t = out[i]!;
+    out[i] = out[j]!;
+    out[j] = t;
+  }
+  return out;
+}
