@@ -54,6 +54,41 @@ export interface DynamoConfig {
   };
   /** Client-driven coordination: the client library's membership poll (10 s). */
   readonly clientRefreshUs: number;
+  readonly gossip: {
+    /** Each node reconciles membership with one random peer this often (1 s, §4.8.1). */
+    readonly intervalUs: number;
+    /** Seed nodes every node eventually gossips with (§4.8.2); default: the two lowest node ids. */
+    readonly seeds: readonly number[];
+    /** Probability a round goes to a seed rather than a random peer. */
+    readonly seedProbability: number;
+  };
+  readonly antiEntropy: {
+    readonly enabled: boolean;
+    /** Each node starts an exchange this often (15 s, Riak AAE). */
+    readonly intervalUs: number;
+    /** Exchanges a node runs at once (2). */
+    readonly concurrency: number;
+    readonly fanout: number;
+    readonly depth: number;
+    /** Bytes hashed per second when a tree is rebuilt (its time cost). */
+    readonly rebuildBytesPerSec: number;
+  };
+  readonly admission: {
+    /** Background work (hints, transfers, anti-entropy) is throttled by foreground health (§6.5). */
+    readonly enabled: boolean;
+    /** Foreground health: this percentile of local storage reads ... */
+    readonly percentile: number;
+    /** ... over this window ... */
+    readonly windowUs: number;
+    /** ... against this target. */
+    readonly targetUs: number;
+  };
+  readonly transfer: {
+    /** Range transfers on join and leave are limited to this rate per node (bytes/s). */
+    readonly bandwidthBytesPerSec: number;
+    /** Keys per transfer message. */
+    readonly batchKeys: number;
+  };
   /** Fixed per-message overhead in bytes (headers, key). */
   readonly messageHeaderBytes: number;
 }
@@ -73,6 +108,10 @@ export const DEFAULT_CONFIG: DynamoConfig = Object.freeze({
   hints: Object.freeze({ scanIntervalUs: 10_000_000, maxHints: 100_000, batch: 100 }),
   failureDetector: Object.freeze({ timeoutUs: 300_000, retryIntervalUs: 1_000_000 }),
   clientRefreshUs: 10_000_000,
+  gossip: Object.freeze({ intervalUs: 1_000_000, seeds: Object.freeze([]) as readonly number[], seedProbability: 0.1 }),
+  antiEntropy: Object.freeze({ enabled: true, intervalUs: 15_000_000, concurrency: 2, fanout: 1024, depth: 2, rebuildBytesPerSec: 100_000_000 }),
+  admission: Object.freeze({ enabled: true, percentile: 99, windowUs: 60_000_000, targetUs: 50_000 }),
+  transfer: Object.freeze({ bandwidthBytesPerSec: 10_000_000, batchKeys: 100 }),
   messageHeaderBytes: 64,
 });
 
@@ -98,6 +137,10 @@ export function dynamoConfig(input: DynamoConfigInput = {}): DynamoConfig {
     hints: { ...d.hints, ...(input.hints ?? {}) },
     failureDetector: { timeoutUs: input.failureDetector?.timeoutUs ?? requestTimeoutUs, retryIntervalUs: input.failureDetector?.retryIntervalUs ?? d.failureDetector.retryIntervalUs },
     clientRefreshUs: input.clientRefreshUs ?? d.clientRefreshUs,
+    gossip: { ...d.gossip, ...(input.gossip ?? {}), seeds: (input.gossip?.seeds as readonly number[] | undefined) ?? d.gossip.seeds },
+    antiEntropy: { ...d.antiEntropy, ...(input.antiEntropy ?? {}) },
+    admission: { ...d.admission, ...(input.admission ?? {}) },
+    transfer: { ...d.transfer, ...(input.transfer ?? {}) },
     messageHeaderBytes: input.messageHeaderBytes ?? d.messageHeaderBytes,
   };
   requireInteger('quorum.n', c.n, 1);
@@ -118,6 +161,18 @@ export function dynamoConfig(input: DynamoConfigInput = {}): DynamoConfig {
   requirePositive('failureDetector.timeoutUs', c.failureDetector.timeoutUs);
   requirePositive('failureDetector.retryIntervalUs', c.failureDetector.retryIntervalUs);
   requirePositive('clientRefreshUs', c.clientRefreshUs);
+  requireInteger('gossip.intervalUs', c.gossip.intervalUs, 1);
+  if (!Array.isArray(c.gossip.seeds) || !c.gossip.seeds.every((x) => Number.isInteger(x) && x >= 0)) throw new InvalidOptionError('gossip.seeds', c.gossip.seeds, 'a list of node ids');
+  requireInteger('antiEntropy.intervalUs', c.antiEntropy.intervalUs, 1);
+  requireInteger('antiEntropy.concurrency', c.antiEntropy.concurrency, 1);
+  requireInteger('antiEntropy.fanout', c.antiEntropy.fanout, 2);
+  requireInteger('antiEntropy.depth', c.antiEntropy.depth, 1);
+  requirePositive('antiEntropy.rebuildBytesPerSec', c.antiEntropy.rebuildBytesPerSec);
+  requirePositive('admission.percentile', c.admission.percentile);
+  requireInteger('admission.windowUs', c.admission.windowUs, 1);
+  requirePositive('admission.targetUs', c.admission.targetUs);
+  requirePositive('transfer.bandwidthBytesPerSec', c.transfer.bandwidthBytesPerSec);
+  requireInteger('transfer.batchKeys', c.transfer.batchKeys, 1);
   requireNonNegative('messageHeaderBytes', c.messageHeaderBytes);
   return c;
 }

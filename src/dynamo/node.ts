@@ -11,6 +11,8 @@
  */
 import type { Actor, HostContext, Timer } from '../../sim/host.js';
 import type { Message } from '../../sim/network.js';
+import { AdmissionController } from './admission.js';
+import type { ComponentFactory, NodeComponent, NodeServices } from './component.js';
 import type { DynamoConfig } from './config.js';
 import { GetOp, PutOp, newWriteClock, type CoordinatorStats, type LocalReplica, type OpHost, type PendingOp } from './coordinator.js';
 import { FailureDetector } from './failureDetector.js';
@@ -40,8 +42,11 @@ import { inTopN, preflistFor, type KeyHasher, type MembershipView } from './view
 
 export interface NodeOptions {
   readonly config: DynamoConfig;
+  /** The view this node starts with (restored from its durable state after a crash, when it has one). */
   readonly view: MembershipView;
   readonly hasher: KeyHasher;
+  /** Background machinery: membership and gossip, range transfers, anti-entropy (component.ts). */
+  readonly components?: readonly ComponentFactory[];
 }
 
 export interface NodeStats extends CoordinatorStats {
@@ -53,6 +58,7 @@ export interface NodeStats extends CoordinatorStats {
 }
 
 const COUNTER_KEY = 'dynamo/counter';
+const VIEW_KEY = 'dynamo/view';
 
 export class DynamoNode implements Actor, OpHost {
   readonly id: number;
@@ -61,8 +67,11 @@ export class DynamoNode implements Actor, OpHost {
   readonly store: LocalStore;
   readonly hints: HintStore;
   readonly stats: NodeStats = { gets: 0, puts: 0, failed: 0, readRepairs: 0, hintedWrites: 0, forwarded: 0, replicaReads: 0, replicaWrites: 0, refusedWrites: 0, hintsDelivered: 0 };
-  view: MembershipView;
+  private currentView: MembershipView;
   private readonly hasher: KeyHasher;
+  readonly admission: AdmissionController;
+  private readonly components: NodeComponent[] = [];
+  private readonly routes = new Map<string, NodeComponent>();
   private readonly ops = new Map<number, PendingOp>();
   private nextOpId = 1;
   private readonly counter: { value: number };
@@ -74,12 +83,19 @@ export class DynamoNode implements Actor, OpHost {
   ) {
     this.id = ctx.id;
     this.config = options.config;
-    this.view = options.view;
+    this.currentView = (ctx.durable.get(VIEW_KEY) as MembershipView | undefined) ?? options.view;
     this.hasher = options.hasher;
+    this.admission = new AdmissionController(this.config.admission);
     this.fd = new FailureDetector({
       onChange: (peer, reachable) => ctx.record('fd', { peer, reachable }),
     });
-    this.store = new LocalStore(ctx, { writeBufferObjects: this.config.storage.writeBufferObjects, flushIntervalUs: this.config.storage.flushIntervalUs });
+    this.store = new LocalStore(ctx, {
+      writeBufferObjects: this.config.storage.writeBufferObjects,
+      flushIntervalUs: this.config.storage.flushIntervalUs,
+      onChange: (key, siblings) => {
+        for (const c of this.components) c.onKeyChanged?.(key, siblings);
+      },
+    });
     this.hints = new HintStore(ctx, this.config.hints.maxHints);
     let counter = ctx.durable.get(COUNTER_KEY) as { value: number } | undefined;
     if (counter === undefined) {
@@ -91,9 +107,54 @@ export class DynamoNode implements Actor, OpHost {
       read: (key, done) => this.readLocal(key, done),
       write: (key, versions, opts, done) => this.writeLocal(key, versions, -1, opts.durable, done),
     };
+    const services: NodeServices = {
+      ctx,
+      config: this.config,
+      hasher: this.hasher,
+      store: this.store,
+      hints: this.hints,
+      fd: this.fd,
+      admission: this.admission,
+      view: () => this.currentView,
+      setView: (view) => this.setView(view),
+      writeLocal: (key, versions, done) => this.writeLocal(key, versions, -1, false, (ok) => done(ok)),
+      component: <T extends NodeComponent>(name: string) => (this.components.find((c) => c.name === name) as T | undefined) ?? null,
+    };
+    for (const factory of options.components ?? []) {
+      const component = factory(services);
+      this.components.push(component);
+      for (const type of component.messageTypes) {
+        if (this.routes.has(type)) throw new Error(`message type ${type} claimed by both ${this.routes.get(type)!.name} and ${component.name}`);
+        this.routes.set(type, component);
+      }
+    }
     // Stagger periodic work by a random phase so nodes do not act in lockstep.
     ctx.setTimer(ctx.rng.int(1, this.config.hints.scanIntervalUs), 'hint-scan', this.scanHints);
     ctx.setTimer(ctx.rng.int(1, this.config.failureDetector.retryIntervalUs), 'fd-retry', this.retryUnreachable);
+  }
+
+  /** The node's current membership view. */
+  get view(): MembershipView {
+    return this.currentView;
+  }
+
+  /** Adopt a new view; it is durable (a restarted node remembers its membership). */
+  setView(view: MembershipView): void {
+    const before = this.currentView;
+    if (view === before) return;
+    this.currentView = view;
+    this.ctx.durable.set(VIEW_KEY, view);
+    for (const c of this.components) c.onViewChange?.(before, view);
+  }
+
+  /** An installed component, by name. */
+  component<T extends NodeComponent>(name: string): T | null {
+    return (this.components.find((c) => c.name === name) as T | undefined) ?? null;
+  }
+
+  /** What the node's components still have to do (liveness report). */
+  pending(): string[] {
+    return this.components.flatMap((c) => c.pending?.() ?? []);
   }
 
   // ---- OpHost -------------------------------------------------------------------------------
@@ -159,15 +220,19 @@ export class DynamoNode implements Actor, OpHost {
       case MSG.pong:
         return; // heard() above did the work
       case MSG.membersReq:
-        this.ctx.send(msg.src, MSG.members, { view: this.view }, this.config.messageHeaderBytes + metadataBytes(this.view.ring));
+        this.ctx.send(msg.src, MSG.members, { view: this.currentView }, this.config.messageHeaderBytes + metadataBytes(this.currentView.ring));
         return;
-      default:
+      default: {
+        const component = this.routes.get(msg.type);
+        if (component !== undefined) component.onMessage(msg);
         return;
+      }
     }
   }
 
   /** The host crashed: record what the write buffer held (it is lost). Must not send. */
   onCrash(): void {
+    for (const c of this.components) c.onCrash?.();
     for (const [key, siblings] of this.store.unflushed()) {
       this.ctx.record('buffer-lost', { key, writes: siblings.map((v) => v.value.id).join(',') });
     }
@@ -176,7 +241,7 @@ export class DynamoNode implements Actor, OpHost {
   // ---- coordination -------------------------------------------------------------------------
 
   private coordinateGet(req: ClientGet): void {
-    const list = preflistFor(this.view, this.hasher, req.key);
+    const list = preflistFor(this.currentView, this.hasher, req.key);
     new GetOp(this, req.key, list, (outcome) => {
       const reply: ClientGetReply = { req: req.req, ok: outcome.ok, siblings: outcome.siblings, context: outcome.context, fastest: outcome.fastest, coordinator: this.id, error: outcome.error };
       this.ctx.send(req.client, MSG.getReply, reply, sizeOfVersions(this.config.messageHeaderBytes, req.key, outcome.siblings), LEG_RESPONSE);
@@ -184,7 +249,7 @@ export class DynamoNode implements Actor, OpHost {
   }
 
   private onClientPut(req: ClientPut): void {
-    const list = preflistFor(this.view, this.hasher, req.key);
+    const list = preflistFor(this.currentView, this.hasher, req.key);
     const n = this.config.n;
     // §4.5/§6.4: a write is coordinated by a top-N node; others forward it once.
     if (req.hops === 0 && !inTopN(list, n, this.id)) {
@@ -225,7 +290,10 @@ export class DynamoNode implements Actor, OpHost {
 
   /** The node's own replica, plus any hinted versions it holds for the key (a fallback serves reads too). */
   private readLocal(key: string, done: (siblings: Siblings | undefined) => void): void {
+    const startUs = this.ctx.nowUs();
     this.store.read(key, (stored) => {
+      const nowUs = this.ctx.nowUs();
+      this.admission.recordRead(nowUs, nowUs - startUs);
       const hinted = this.hints.size > 0 ? this.hints.versionsFor(key) : undefined;
       done(hinted === undefined ? stored : mergeInto(stored ?? [], hinted));
     });
@@ -262,6 +330,10 @@ export class DynamoNode implements Actor, OpHost {
       for (const intended of this.hints.targets()) {
         if (!this.fd.isReachable(intended)) continue;
         for (const [hintId, hint] of this.hints.takeBatch(intended, this.config.hints.batch)) {
+          if (!this.admission.tryAcquire(this.ctx.nowUs())) {
+            this.hints.expired(hintId); // not now: the next scan offers it again
+            continue;
+          }
           const delivery: HintDelivery = { hint: hintId, key: hint.key, versions: hint.versions };
           this.ctx.send(intended, MSG.hint, delivery, sizeOfVersions(this.config.messageHeaderBytes, hint.key, hint.versions), LEG_WRITE);
           this.ctx.setTimer(this.config.failureDetector.timeoutUs, 'hint-timeout', () => {

@@ -41,6 +41,8 @@ export function engineDiskProfile(engine: StorageEngine): { readUs: Distribution
 export interface StoreOptions {
   writeBufferObjects: number;
   flushIntervalUs: number;
+  /** Called whenever a key's visible state changes (Merkle trees listen). */
+  onChange?: (key: string, siblings: Siblings) => void;
 }
 
 export interface WriteOutcome {
@@ -113,14 +115,17 @@ export class LocalStore {
         // Delete first so the map's order stays the order of last writes (oldest flushed first).
         this.buffer.delete(key);
         this.buffer.set(key, merged);
+        if (merged !== current) this.options.onChange?.(key, merged);
         done({ stored: merged, durable: false });
         return;
       }
     }
     this.ctx.diskWrite(versionSetSizeBytes(incoming), () => {
-      const merged = mergeInto(this.peek(key) ?? [], incoming);
+      const before = this.peek(key);
+      const merged = mergeInto(before ?? [], incoming);
       this.data.set(key, merged);
       if (this.buffer.has(key)) this.buffer.set(key, merged);
+      if (merged !== before) this.options.onChange?.(key, merged);
       done({ stored: merged, durable: true });
     });
   }
@@ -136,6 +141,12 @@ export class LocalStore {
   *entries(): IterableIterator<[string, Siblings]> {
     for (const [key, siblings] of this.data) yield [key, this.buffer.get(key) ?? siblings];
     for (const [key, siblings] of this.buffer) if (!this.data.has(key)) yield [key, siblings];
+  }
+
+  /** Remove a key (a range handed to its new owner). */
+  delete(key: string): void {
+    this.data.delete(key);
+    this.buffer.delete(key);
   }
 
   /** What a crash now would lose: buffered entries not yet on disk. */

@@ -13,6 +13,7 @@ import { InvalidOptionError } from '../../sim/errors.js';
 import { DynamoClient } from '../dynamo/client.js';
 import { dynamoConfig, type Coordination, type DynamoConfig, type DynamoConfigInput } from '../dynamo/config.js';
 import { LoadBalancer } from '../dynamo/loadBalancer.js';
+import type { ComponentFactory } from '../dynamo/component.js';
 import { DynamoNode } from '../dynamo/node.js';
 import { createRing, type Strategy } from '../dynamo/ring.js';
 import { engineDiskProfile } from '../dynamo/storage.js';
@@ -47,6 +48,8 @@ export interface ClusterOptions {
   readonly maxTimeUs?: number;
   /** The load balancer's health-check period. */
   readonly healthCheckIntervalUs?: number;
+  /** Node components (membership and gossip, transfers, anti-entropy), installed on every node. */
+  readonly components?: readonly ComponentFactory[];
 }
 
 export interface Cluster {
@@ -105,7 +108,8 @@ export function buildCluster(options: ClusterOptions): Cluster {
   });
   const view = makeView(ring, 1, { preflistLength: config.preflistLength, dcAware: config.dcAwarePlacement });
   const hasher = new KeyHasher();
-  for (const host of nodeHosts) host.boot((ctx) => new DynamoNode(ctx, { config, view, hasher }));
+  const components = options.components ?? [];
+  for (const host of nodeHosts) host.boot((ctx) => new DynamoNode(ctx, { config, view, hasher, components }));
 
   // One load balancer per datacenter that has server-driven clients.
   const clients = options.clients ?? [{ name: 'c0' }];
