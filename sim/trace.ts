@@ -39,15 +39,24 @@ const KIND_DROP = 3;
 const KIND_TIMER = 4;
 const KIND_RECORD = 5;
 
+/** Hears `record()` events only (faults, host state changes, application records): cheap, rare. */
+export type RecordListener = (kind: string, timeUs: number, fields: Readonly<Record<string, TraceValue>>) => void;
+
 export class Trace {
   readonly digest = new Digest();
   sink: TraceSink | null;
+  private readonly listeners: RecordListener[] = [];
   /** Interned strings (message types, drop reasons, labels), in first-seen order: deterministic. */
   private readonly codes = new Map<string, number>();
   private events = 0;
 
   constructor(sink: TraceSink | null = null) {
     this.sink = sink;
+  }
+
+  /** Listen to `record()` events (observers such as metrics; they must not act on the world). */
+  listen(listener: RecordListener): void {
+    this.listeners.push(listener);
   }
 
   /** Number of trace events recorded (not scheduler events). */
@@ -122,5 +131,6 @@ export class Trace {
       else d.word(v === true ? 1 : v === false ? 2 : 3);
     }
     if (this.sink !== null) this.sink.write({ kind, timeUs, ...fields });
+    for (let i = 0; i < this.listeners.length; i++) this.listeners[i]!(kind, timeUs, fields);
   }
 }

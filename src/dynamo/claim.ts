@@ -7,18 +7,23 @@
  * balance rule is that every node holds ⌊q⌋ or ⌈q⌉ partitions (with equal weights: ⌊Q/S⌋ or ⌈Q/S⌉).
  * The initial claim rounds the quotas by largest remainder (Hamilton's method; ties in the order of an
  * rng shuffle of the nodes), which always meets the rule. Joins and leaves then move partitions one at a
- * time, greedily, by deviation d = count − quota:
- * - a join takes from the old node of largest deviation and gives to the joiner while that strictly
- *   narrows the gap between them (d_donor − d_joiner > 1); a donor keeps at least one partition;
- * - a leave hands each of the leaver's partitions to the node of smallest deviation.
- * Only the joiner receives and only the leaver's partitions move: no reshuffling among the other nodes.
- * With equal weights this provably keeps every node at ⌊Q/S⌋ or ⌈Q/S⌉: both moves keep the spread of
- * counts within 1, and counts within 1 of each other summing to Q are the floor and ceiling of Q/S.
- * With unequal weights no rule can promise both the quota bounds and "move only the changing node's
- * partitions" (an apportionment paradox, Balinski and Young: from counts (6, 6, 4, 4) at quotas
- * (5.01, 5.01, 4.99, 4.99), a join of quota 0.04 must take 2 partitions from the first two nodes to keep
- * them within bounds, and 2 is above the joiner's ceiling of 1). The greedy keeps the move rule
- * always and the bounds in every sequence the tests have found; `withinQuota` checks them.
+ * time; only the joiner receives and only the leaver's partitions move (no reshuffling among the others):
+ * - a join takes from old nodes above their ceiling first, then, while the joiner is below its floor
+ *   or a move narrows the gap between a donor's deviation (count − quota) and the joiner's by more
+ *   than one, from nodes above their floor; always from the donors of largest deviation;
+ * - a leave gives each of the leaver's partitions to a node below its floor if any, else below its
+ *   ceiling; always to the recipients of smallest deviation.
+ * With equal weights this provably keeps every node at ⌊Q/S⌋ or ⌈Q/S⌉ (the counts stay within one of
+ * each other and add up to Q). With unequal weights no rule can promise both the quota bounds and "move
+ * only the changing node's partitions" (an apportionment paradox, Balinski and Young: from counts
+ * (6, 6, 4, 4) at quotas (5.01, 5.01, 4.99, 4.99), a join of quota 0.04 must take 2 partitions to bring
+ * the first two nodes down to their ceiling of 5, and 2 is above the joiner's ceiling of 1; a leave can
+ * lift several nodes' floors at once by more than the leaver held). The move rule then wins and some
+ * node ends outside its bounds. In random joins and leaves (1 to 12 nodes, Q from 16 to 1024) that
+ * happened in 0 of 180,000 changes with weights 1 and 2, 5 of 180,000 with weights 1, 2, 3, and about
+ * once in 500 with weights 0.1, 1, 5 (worst: 2.004 partitions from the quota). `withinQuota` checks
+ * the bounds. A node whose quota is below one may own no partition, and is then absent from every
+ * preference list.
  *
  * Spread. The replicas of partition p are the owners of p, p+1, ... skipping repeats (preflist.ts), so
  * a node holding two partitions less than targetN apart serves fewer distinct key ranges than it could.
