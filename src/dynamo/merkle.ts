@@ -388,7 +388,7 @@ export function segmentKeys(tree: MerkleTree, segment: number): number[] {
 }
 
 /** Bytes of a reply carrying `count` child hashes: a sparse (index, hash) list or the dense array, whichever is smaller. */
-function childListBytes(count: number, fanout: number, cost: ExchangeCostModel): number {
+export function childListBytes(count: number, fanout: number, cost: ExchangeCostModel = DEFAULT_EXCHANGE_COST): number {
   const sparse = count * (cost.indexBytes + cost.hashBytes);
   const dense = fanout * cost.hashBytes;
   return cost.headerBytes + (sparse < dense ? sparse : dense);
