@@ -13,6 +13,7 @@ import { runKernelDemo } from '../experiment/kernelDemo.js';
 import { EXIT_BAD_INPUT, EXIT_BUG, EXIT_OK, processIo, type CliIo } from './io.js';
 import { seedOrFresh } from './seed.js';
 import { VERSION } from '../version.js';
+import { explainCommand, listCommand, runCommand, validateCommand } from './commands/scenario.js';
 
 /** A usage or input error already explained to the user. */
 class UsageError extends DynasimError {}
@@ -33,6 +34,53 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
     .fail((msg, err) => {
       if (err) throw err;
       throw new UsageError(msg);
+    })
+    .command(
+      'run <scenario>',
+      'Run a scenario (a file, or the name of a shipped scenario) and write its report.',
+      (y) =>
+        y
+          .positional('scenario', { type: 'string', demandOption: true, describe: 'a scenario file (YAML or JSON) or a shipped scenario name (see "dynasim list")' })
+          .option('seed', { type: 'string', describe: 'root seed: a decimal integer below 2^64 or 40 hex digits (default: the file\'s seed, else a fresh one, printed first)' })
+          .option('out', { type: 'string', describe: 'report folder (default reports/<scenario>/<seed>/)' })
+          .option('set', { type: 'string', array: true, describe: 'override a field, e.g. --set cluster.quorum.r=1 (repeatable)' })
+          .option('duration', { type: 'string', describe: 'override the fault phase\'s duration, e.g. 30s' })
+          .option('json', { type: 'boolean', default: false, describe: 'print summary.json instead of the tables' })
+          .option('progress', { type: 'boolean', default: true, describe: 'progress bar on stderr (only when it is a terminal)' })
+          .option('max-events', { type: 'number', describe: 'fail (exit 2) instead of simulating more than this many events' })
+          .example('$0 run quickstart', 'the five-node demo scenario')
+          .example('$0 run quickstart --seed 42 --set cluster.quorum.r=1', 'reproducible, with R = 1')
+          .example('$0 run my-scenario.yaml --duration 30s --json > summary.json', 'your own file, shortened, as JSON'),
+      async (args) => {
+        exitCode = await runCommand({ scenario: args.scenario!, set: args.set ?? [], ...(args.seed !== undefined ? { seed: args.seed } : {}), ...(args.out !== undefined ? { out: args.out } : {}), ...(args.duration !== undefined ? { duration: args.duration } : {}), json: args.json, progress: args.progress, ...(args['max-events'] !== undefined ? { maxEvents: args['max-events'] } : {}) }, io);
+      },
+    )
+    .command(
+      'validate <scenario>',
+      'Check a scenario file: every problem with file:line:column, the field and what was expected (exit 2 if any).',
+      (y) =>
+        y
+          .positional('scenario', { type: 'string', demandOption: true, describe: 'a scenario file or shipped name' })
+          .option('set', { type: 'string', array: true, describe: 'overrides to check as well' })
+          .example('$0 validate scenarios/quickstart.yaml', ''),
+      (args) => {
+        exitCode = validateCommand({ scenario: args.scenario!, set: args.set ?? [] }, io);
+      },
+    )
+    .command(
+      'explain <scenario>',
+      'Print the fully resolved scenario (every default filled in) and its fault timeline.',
+      (y) =>
+        y
+          .positional('scenario', { type: 'string', demandOption: true, describe: 'a scenario file or shipped name' })
+          .option('set', { type: 'string', array: true, describe: 'overrides to apply first' })
+          .example('$0 explain quickstart', ''),
+      (args) => {
+        exitCode = explainCommand({ scenario: args.scenario!, set: args.set ?? [] }, io);
+      },
+    )
+    .command('list', 'List the shipped scenarios with a line each.', (y) => y.example('$0 list', ''), () => {
+      exitCode = listCommand(io);
     })
     .command(
       'demo',

@@ -104,7 +104,7 @@ export const DEFAULT_CONFIG: DynamoConfig = Object.freeze({
   readRepair: Object.freeze({ enabled: true, waitUs: 300_000 }),
   vclockMaxEntries: 10,
   maxSiblings: 100,
-  storage: Object.freeze({ engine: 'bdb' as StorageEngine, writeBufferObjects: 0, flushIntervalUs: 10_000, durableWrites: 1, waitForDurable: false }),
+  storage: Object.freeze({ engine: 'bdb' as StorageEngine, writeBufferObjects: 1_000, flushIntervalUs: 10_000, durableWrites: 1, waitForDurable: false }),
   hints: Object.freeze({ scanIntervalUs: 10_000_000, maxHints: 100_000, batch: 100 }),
   failureDetector: Object.freeze({ timeoutUs: 300_000, retryIntervalUs: 1_000_000 }),
   clientRefreshUs: 10_000_000,

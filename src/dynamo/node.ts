@@ -236,6 +236,9 @@ export class DynamoNode implements Actor, OpHost {
     for (const [key, siblings] of this.store.unflushed()) {
       this.ctx.record('buffer-lost', { key, writes: siblings.map((v) => v.value.id).join(',') });
     }
+    for (const [key, versions] of this.store.writesInFlight()) {
+      this.ctx.record('write-lost', { key, writes: versions.map((v) => v.value.id).join(',') });
+    }
   }
 
   // ---- coordination -------------------------------------------------------------------------

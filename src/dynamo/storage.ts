@@ -68,6 +68,9 @@ export class LocalStore {
   /** Volatile: the write buffer, in insertion order. */
   private readonly buffer = new Map<string, Siblings>();
   private flushing = false;
+  /** Disk writes issued and not yet completed (lost if the host crashes first). */
+  private readonly inFlight = new Map<number, [string, readonly Version[]]>();
+  private nextWrite = 0;
   readonly stats: StoreStats = { reads: 0, bufferHits: 0, writes: 0, bufferedWrites: 0, flushes: 0 };
 
   constructor(
@@ -120,7 +123,10 @@ export class LocalStore {
         return;
       }
     }
+    const ticket = this.nextWrite++;
+    this.inFlight.set(ticket, [key, incoming]);
     this.ctx.diskWrite(versionSetSizeBytes(incoming), () => {
+      this.inFlight.delete(ticket);
       const before = this.peek(key);
       const merged = mergeInto(before ?? [], incoming);
       this.data.set(key, merged);
@@ -152,6 +158,11 @@ export class LocalStore {
   /** What a crash now would lose: buffered entries not yet on disk. */
   unflushed(): Array<[string, Siblings]> {
     return [...this.buffer];
+  }
+
+  /** Writes whose disk write was issued but has not completed: a crash now loses them too. */
+  writesInFlight(): Array<[string, readonly Version[]]> {
+    return [...this.inFlight.values()];
   }
 
   /** The writer task: flush the buffer's entries, oldest first, one disk write each. */

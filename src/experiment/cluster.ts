@@ -5,7 +5,7 @@
  * file into these options; tests and benchmarks call it directly.
  */
 import { constant, exponential, fromSpec, lognormal, type Distribution } from '../../sim/distributions.js';
-import type { CpuOptions, Host } from '../../sim/host.js';
+import type { ClockOptions, CpuOptions, DiskOptions, Host } from '../../sim/host.js';
 import type { NetworkOptions } from '../../sim/network.js';
 import type { TraceSink } from '../../sim/trace.js';
 import { World } from '../../sim/world.js';
@@ -24,6 +24,10 @@ export interface NodeSpec {
   readonly dc?: string;
   readonly rack?: string;
   readonly weight?: number;
+  /** This node's host, overriding the cluster-wide CPU, disk and clock. */
+  readonly cpu?: CpuOptions;
+  readonly disk?: DiskOptions;
+  readonly clock?: ClockOptions;
 }
 
 export interface ClientSpec {
@@ -95,7 +99,14 @@ export function buildCluster(options: ClusterOptions): Cluster {
   };
   const dcs = [...new Set(nodeSpecs.map((n) => n.dc ?? 'dc0'))];
   const nodeHosts = nodeSpecs.map((spec) =>
-    world.addHost({ name: spec.name, dc: spec.dc ?? 'dc0', rack: spec.rack ?? 'rack0', cpu, disk }),
+    world.addHost({
+      name: spec.name,
+      dc: spec.dc ?? 'dc0',
+      rack: spec.rack ?? 'rack0',
+      cpu: spec.cpu ?? cpu,
+      disk: spec.disk ?? disk,
+      ...(spec.clock !== undefined ? { clock: spec.clock } : {}),
+    }),
   );
   const partitioning = options.partitioning ?? { strategy: 3 as Strategy, partitions: 1024 };
   const ring = createRing({

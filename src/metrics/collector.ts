@@ -59,9 +59,10 @@ export class RunMetrics implements WorkloadObserver {
     this.lastSampleUs = cluster.world.nowUs;
     const hostName = (id: unknown) => (typeof id === 'number' ? (cluster.world.hosts[id]?.name ?? `#${id}`) : String(id));
     cluster.world.trace.listen((kind, timeUs, fields) => {
-      if (kind === 'buffer-lost' && typeof fields['writes'] === 'string') {
+      if ((kind === 'buffer-lost' || kind === 'write-lost') && typeof fields['writes'] === 'string') {
         const ids = fields['writes'].split(',').filter((x) => x !== '').map(Number);
-        this.durability.bufferLost(hostName(fields['host']), ids);
+        const node = hostName(fields['host']);
+        this.durability.lostInCrash(ids, kind === 'buffer-lost' ? `write buffer lost in a crash of ${node}` : `disk write in flight during a crash of ${node}`);
       } else if (kind === 'fault' && fields['fault'] === 'crash' && fields['loseDisk'] === true) {
         this.durability.diskLost(hostName(fields['host']), timeUs);
       }

@@ -38,9 +38,14 @@ export class DurabilityRecorder {
     this.count++;
   }
 
+  /** The trace said a crash lost these writes from a node ("write buffer lost in a crash of n3"). */
+  lostInCrash(writeIds: readonly number[], cause: string): void {
+    for (const id of writeIds) if (!this.causes.has(id)) this.causes.set(id, cause);
+  }
+
   /** The trace said a crash lost these writes from a write buffer. */
   bufferLost(node: string, writeIds: readonly number[]): void {
-    for (const id of writeIds) if (!this.causes.has(id)) this.causes.set(id, `write buffer lost in a crash of ${node}`);
+    this.lostInCrash(writeIds, `write buffer lost in a crash of ${node}`);
   }
 
   diskLost(node: string, atUs: number): void {

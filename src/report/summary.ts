@@ -115,7 +115,7 @@ export interface Durability {
   lostWrites: number;
   /** The first lost writes (bounded list), by acknowledgement time. */
   lost: LostWrite[];
-  /** Whether it was checked (after a liveness phase, or at the end of the run). */
+  /** When it was checked (simulated µs: after the liveness phase, or at the end of the run). */
   checkedAtUs: number;
 }
 

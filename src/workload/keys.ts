@@ -18,6 +18,21 @@ export interface KeyChooser {
   next(rng: RandomStream): number;
   /** Probability of the key at `index` (for tests and reports). */
   probability(index: number): number;
+  /** The indices of the `k` most popular keys, most popular first. */
+  hottest(k: number): number[];
+}
+
+/** A uniform choice among the given key indices (busy robots on the hottest keys, flash-crowd hot sets). */
+export function keysFrom(indices: readonly number[]): KeyChooser {
+  if (indices.length === 0) throw new InvalidOptionError('keys', indices, 'at least one key');
+  const list = [...indices];
+  const set = new Set(list);
+  return {
+    count: list.length,
+    next: (rng) => list[Math.floor(rng.next() * list.length)]!,
+    probability: (index) => (set.has(index) ? 1 / list.length : 0),
+    hottest: (k) => list.slice(0, k),
+  };
 }
 
 export const KEY_COUNT_MAX = 50_000_000;
@@ -30,7 +45,7 @@ export function keyChooser(count: number, popularity: Popularity): KeyChooser {
   requireInteger('keys.count', count, 1, KEY_COUNT_MAX);
   switch (popularity.kind) {
     case 'uniform':
-      return { count, next: (rng) => Math.floor(rng.next() * count), probability: () => 1 / count };
+      return { count, next: (rng) => Math.floor(rng.next() * count), probability: () => 1 / count, hottest: (k) => Array.from({ length: Math.min(k, count) }, (_, i) => i) };
     case 'zipf':
       return zipf(count, popularity.s);
     case 'hotspot':
@@ -72,6 +87,7 @@ function zipf(count: number, s: number): KeyChooser {
       const rank = perm.indexOf(index);
       return rank < 0 ? 0 : cdf[rank]! - (rank === 0 ? 0 : cdf[rank - 1]!);
     },
+    hottest: (k) => Array.from(perm.subarray(0, Math.min(k, count))),
   };
 }
 
@@ -91,6 +107,7 @@ function hotspot(count: number, fraction: number, probability: number): KeyChoos
       if (cold === 0) return 1 / count;
       return index < hot ? probability / hot : (1 - probability) / cold;
     },
+    hottest: (k) => Array.from({ length: Math.min(k, count) }, (_, i) => i),
   };
 }
 

@@ -108,6 +108,10 @@ export class Population {
   private readonly cumulative: [number, number, number];
   private readonly maxCartItems: number;
   private readonly prefix: string;
+  /** Key names by index, built once (the same string object each time: its hash is cached). */
+  private readonly names: (string | undefined)[] | null;
+  /** Flash crowds' hot keys, hottest first. */
+  private readonly hot: number[];
 
   constructor(
     private readonly scheduler: Scheduler,
@@ -123,6 +127,9 @@ export class Population {
     this.cumulative = [get, get + put, 1];
     this.maxCartItems = requireInteger(`workload.${options.name}.maxCartItems`, options.maxCartItems ?? 32, 1);
     this.prefix = options.keyPrefix ?? 'k';
+    this.names = options.keys.count <= 4_000_000 ? new Array<string | undefined>(options.keys.count) : null;
+    const crowdKeys = options.arrivals.type === 'open' ? Math.max(0, ...options.arrivals.rate.crowds.map((c) => c.hotKeys)) : 0;
+    this.hot = crowdKeys > 0 ? options.keys.hottest(crowdKeys) : [];
     if (options.endUs < options.startUs) throw new InvalidOptionError(`workload.${options.name}.end`, options.endUs, 'not before its start');
     const a = options.arrivals;
     if (a.type === 'open') {
@@ -160,7 +167,7 @@ export class Population {
   /** One operation of the mix; `done` when it (and its put, for a read-modify-write) ends. */
   private issue(session: number, done: () => void): void {
     const o = this.options;
-    const key = keyName(o.keys.next(o.rng), this.prefix);
+    const key = this.keyName(this.nextKeyIndex());
     const u = o.rng.next();
     if (u < this.cumulative[0]) this.get(session, key, false, () => done());
     else if (u < this.cumulative[1]) this.put(session, key, NO_CLOCK, -1, null, false, done);
@@ -172,6 +179,26 @@ export class Population {
         if (o.reconcile === 'merge') items = [...(rec.items ?? [])];
         this.put(session, key, rec.context, r.fastest, items, true, done);
       });
+  }
+
+  private nextKeyIndex(): number {
+    const o = this.options;
+    if (this.hot.length > 0 && o.arrivals.type === 'open') {
+      // A flash crowd's extra requests go to its hot keys.
+      const crowd = o.arrivals.rate.crowdAt(this.scheduler.nowUs);
+      if (crowd !== null && crowd.hotKeys > 0 && o.rng.next() < crowd.hotShare) return this.hot[Math.floor(o.rng.next() * Math.min(crowd.hotKeys, this.hot.length))]!;
+    }
+    return o.keys.next(o.rng);
+  }
+
+  private keyName(index: number): string {
+    if (this.names === null) return keyName(index, this.prefix);
+    let name = this.names[index];
+    if (name === undefined) {
+      name = keyName(index, this.prefix);
+      this.names[index] = name;
+    }
+    return name;
   }
 
   private get(session: number, key: string, rmw: boolean, then: (r: GetResult) => void): void {

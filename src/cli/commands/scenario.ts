@@ -1,0 +1,158 @@
+/**
+ * `dynasim run | validate | explain | list`: the scenario commands. Each is a
+ * function of its arguments and the CLI's io, returning an exit code; only
+ * src/cli touches files, the clock and the terminal.
+ */
+import path from 'node:path';
+import { SingleBar } from 'cli-progress';
+import { DynasimError, InvalidOptionError, SimulationLimitError } from '../../../sim/errors.js';
+import { formatDuration } from '../../../sim/time.js';
+import { runScenario, type RunProgress } from '../../experiment/run.js';
+import { renderMarkdown } from '../../report/markdown.js';
+import { renderSummaryJson, writeReport } from '../../report/write.js';
+import { explainScenario, formatProblems, loadScenario, type ResolvedScenario } from '../../scenario/index.js';
+import { EXIT_BAD_INPUT, EXIT_BUG, EXIT_CHECK_FAILED, EXIT_OK, type CliIo } from '../io.js';
+import { resolveScenarioArg, shippedScenarios } from '../paths.js';
+import { seedOrFresh } from '../seed.js';
+import { VERSION } from '../../version.js';
+
+export interface ScenarioArgs {
+  scenario: string;
+  set?: readonly string[];
+  duration?: string;
+}
+
+export interface RunArgs extends ScenarioArgs {
+  seed?: string;
+  out?: string;
+  json?: boolean;
+  progress?: boolean;
+  /** Hard cap on simulated events (the run fails loudly with its seed beyond it). */
+  maxEvents?: number;
+}
+
+type Loaded = { ok: true; scenario: ResolvedScenario; file: string; overrides: string[] } | { ok: false; code: number };
+
+/** Locate, read, override and validate a scenario; on failure print every problem and give exit code 2. */
+export function load(args: ScenarioArgs, io: CliIo): Loaded {
+  const located = resolveScenarioArg(args.scenario);
+  if ('error' in located) {
+    io.err(`dynasim: ${located.error}`);
+    return { ok: false, code: EXIT_BAD_INPUT };
+  }
+  const overrides = [...(args.set ?? [])];
+  if (args.duration !== undefined) overrides.push(`duration=${args.duration}`);
+  const result = loadScenario(located.file, { overrides });
+  if (!result.ok) {
+    io.err(formatProblems(result.problems));
+    io.err(`dynasim: ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'} in ${located.file}; nothing was simulated.`);
+    return { ok: false, code: EXIT_BAD_INPUT };
+  }
+  return { ok: true, scenario: result.scenario, file: located.file, overrides };
+}
+
+function quote(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+export function reproduceCommand(args: ScenarioArgs, seed: string, extra: string[] = []): string {
+  const parts = ['dynasim', 'run', quote(args.scenario), '--seed', seed];
+  for (const s of args.set ?? []) parts.push('--set', quote(s));
+  if (args.duration !== undefined) parts.push('--duration', quote(args.duration));
+  return [...parts, ...extra].join(' ');
+}
+
+export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
+  const loaded = load(args, io);
+  if (!loaded.ok) return loaded.code;
+  const scenario = loaded.scenario;
+  let seed: string;
+  try {
+    seed = seedOrFresh(args.seed ?? scenario.seed ?? undefined);
+  } catch (e) {
+    io.err(`dynasim: ${(e as Error).message}`);
+    return EXIT_BAD_INPUT;
+  }
+  const reproduce = reproduceCommand(args, seed);
+  // The seed comes first, always (on stderr with --json so stdout stays JSON).
+  (args.json ? io.err : io.out)(`seed ${seed}`);
+  const showBar = io.stderrIsTty && args.progress !== false;
+  const bar = showBar
+    ? new SingleBar({ format: '{bar} {percentage}% | {sim} simulated | {eps} events/s | {ops} ops', hideCursor: true, clearOnComplete: true, stream: process.stderr })
+    : null;
+  const started = performance.now();
+  bar?.start(1000, 0, { sim: '0s', eps: '-', ops: 0 });
+  const onProgress = (p: RunProgress) => {
+    if (bar === null) return;
+    const elapsedMs = performance.now() - started;
+    bar.update(Math.round((p.simulatedUs / p.totalUs) * 1000), {
+      sim: formatDuration(Math.round(p.simulatedUs / 1e6) * 1e6),
+      eps: elapsedMs > 0 ? Math.round((p.events / elapsedMs) * 1000).toLocaleString('en-US') : '-',
+      ops: p.operations.toLocaleString('en-US'),
+    });
+  };
+  let result;
+  try {
+    result = runScenario(scenario, { seed, wallClockMs: () => performance.now(), onProgress, ...(args.maxEvents !== undefined ? { maxEvents: args.maxEvents } : {}) });
+  } catch (e) {
+    bar?.stop();
+    if (e instanceof InvalidOptionError || e instanceof SimulationLimitError) {
+      io.err(`dynasim: ${e.message}`);
+      io.err(`reproduce: ${reproduce}${args.maxEvents !== undefined ? ` --max-events ${args.maxEvents}` : ''}`);
+      return EXIT_BAD_INPUT;
+    }
+    const err = e as Error;
+    io.err(`dynasim: internal error (a bug in dynasim ${VERSION}; please report it with the command below): ${err instanceof DynasimError ? err.message : (err?.stack ?? String(e))}`);
+    io.err(`reproduce: ${reproduce}`);
+    return EXIT_BUG;
+  }
+  bar?.stop();
+  const summary = result.summary;
+  const dir = args.out ?? path.join('reports', scenario.name, seed);
+  try {
+    writeReport(dir, summary);
+  } catch (e) {
+    io.err(`dynasim: cannot write the report to ${dir}: ${(e as Error).message}`);
+    return EXIT_BAD_INPUT;
+  }
+  if (args.json) io.out(renderSummaryJson(summary));
+  else {
+    io.out(renderMarkdown(summary));
+    io.out(`report: ${path.join(dir, 'report.html')} (summary.json, summary.md beside it)`);
+  }
+  const failed = summary.checks.filter((c) => !c.pass);
+  if (failed.length > 0) {
+    io.err(`dynasim: ${failed.length} check${failed.length === 1 ? '' : 's'} failed: ${failed.map((c) => c.name).join(', ')}`);
+    io.err(`reproduce: ${reproduce}`);
+    return EXIT_CHECK_FAILED;
+  }
+  if (!args.json) io.out(`reproduce: ${reproduce}`);
+  return EXIT_OK;
+}
+
+export function validateCommand(args: ScenarioArgs, io: CliIo): number {
+  const loaded = load(args, io);
+  if (!loaded.ok) return loaded.code;
+  const s = loaded.scenario;
+  io.out(`ok: ${loaded.file} is a valid scenario "${s.name}" (${s.cluster.nodes.length} nodes, N/R/W ${s.cluster.quorum.n}/${s.cluster.quorum.r}/${s.cluster.quorum.w}, ${formatDuration(s.durationUs)}, ${s.timeline.length} fault events)`);
+  return EXIT_OK;
+}
+
+export function explainCommand(args: ScenarioArgs, io: CliIo): number {
+  const loaded = load(args, io);
+  if (!loaded.ok) return loaded.code;
+  io.out(explainScenario(loaded.scenario));
+  return EXIT_OK;
+}
+
+export function listCommand(io: CliIo): number {
+  const shipped = shippedScenarios();
+  if (shipped.length === 0) {
+    io.out('no shipped scenarios found');
+    return EXIT_OK;
+  }
+  const width = Math.max(...shipped.map((s) => s.name.length));
+  for (const s of shipped) io.out(`${s.name.padEnd(width)}  ${s.description}`);
+  io.out(`\nrun one with: dynasim run <name>   (or give a path to your own file)`);
+  return EXIT_OK;
+}

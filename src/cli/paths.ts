@@ -1,0 +1,77 @@
+/**
+ * Where things are: the package root (for shipped scenarios), a scenario
+ * argument that is either a path or the name of a shipped scenario.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+import { closest } from '../scenario/errors.js';
+
+export function packageRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const pkg = path.join(dir, 'package.json');
+    if (existsSync(pkg)) {
+      try {
+        if ((JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'dynasim') return dir;
+      } catch {
+        // keep looking
+      }
+    }
+    const up = path.dirname(dir);
+    if (up === dir) throw new Error('dynasim: cannot find the package root (package.json)');
+    dir = up;
+  }
+}
+
+export function scenariosDir(): string {
+  return path.join(packageRoot(), 'scenarios');
+}
+
+export interface ShippedScenario {
+  readonly name: string;
+  readonly file: string;
+  readonly description: string;
+}
+
+export function shippedScenarios(): ShippedScenario[] {
+  const dir = scenariosDir();
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml') && !f.startsWith('_'))
+    .sort()
+    .map((f) => {
+      const file = path.join(dir, f);
+      let description = '';
+      try {
+        const doc = parse(readFileSync(file, 'utf8')) as { description?: string; kind?: string } | null;
+        description = typeof doc?.description === 'string' ? doc.description : '';
+      } catch {
+        description = '(unreadable)';
+      }
+      return { name: f.replace(/\.yaml$/, ''), file, description };
+    });
+}
+
+/** A scenario argument: an existing path wins; otherwise the name of a shipped scenario. */
+export function resolveScenarioArg(arg: string): { file: string } | { error: string } {
+  if (existsSync(arg)) return { file: arg };
+  const shipped = shippedScenarios();
+  const byName = shipped.find((s) => s.name === arg || `${s.name}.yaml` === arg);
+  if (byName) return { file: byName.file };
+  const looksLikePath = arg.includes('/') || arg.includes('\\') || /\.(ya?ml|json)$/.test(arg);
+  if (looksLikePath) return { file: arg }; // let the loader say "no such file" with the path
+  const suggestion = closest(arg, shipped.map((s) => s.name));
+  return {
+    error: `no scenario file or shipped scenario named "${arg}"${suggestion ? `: did you mean "${suggestion}"?` : ''} (see "dynasim list")`,
+  };
+}
+
+export function isDirectory(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * Writes a run's report folder: summary.json, summary.md and report.html.
+ *
+ * Atomic per file: everything is rendered first (a renderer that throws
+ * touches nothing), then each file goes to a temporary name in the target
+ * directory, is flushed, and is renamed into place. summary.json is renamed
+ * last, so a folder with a summary.json holds a complete report (what a
+ * resumed sweep or `dynasim merge` can rely on).
+ */
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { threadId } from 'node:worker_threads';
+import { renderHtml } from './html.js';
+import { renderMarkdown } from './markdown.js';
+import type { Summary } from './summary.js';
+
+export const SUMMARY_JSON = 'summary.json';
+export const SUMMARY_MD = 'summary.md';
+export const REPORT_HTML = 'report.html';
+
+/** Temporary files start with this prefix (.gitignore ignores it). */
+const TEMP_PREFIX = '.dynasim-tmp-';
+
+export interface WriteReportOptions {
+  /** Write report.html (default true). Sweeps of hundreds of runs may skip it: it inlines d3 (~280 KB). */
+  html?: boolean;
+}
+
+/** The paths written, in the order they were renamed into place. */
+export interface WrittenReport {
+  html: string | null;
+  markdown: string;
+  json: string;
+}
+
+/** summary.json's bytes: two-space JSON in the field order the summary was built in, and a final newline. */
+export function renderSummaryJson(summary: Summary): string {
+  return JSON.stringify(summary, null, 2) + '\n';
+}
+
+let tempSequence = 0;
+
+export function writeReport(dir: string, summary: Summary, options: WriteReportOptions = {}): WrittenReport {
+  // Render everything before touching the file system.
+  const files: Array<{ name: string; text: string }> = [];
+  if (options.html ?? true) files.push({ name: REPORT_HTML, text: renderHtml(summary) });
+  files.push({ name: SUMMARY_MD, text: renderMarkdown(summary) });
+  files.push({ name: SUMMARY_JSON, text: renderSummaryJson(summary) });
+
+  mkdirSync(dir, { recursive: true });
+  const temps: string[] = [];
+  let renamed = 0;
+  try {
+    for (const file of files) {
+      const temp = join(dir, `${TEMP_PREFIX}${process.pid}-${threadId}-${tempSequence++}-${file.name}`);
+      temps.push(temp);
+      writeDurably(temp, file.text);
+    }
+    for (const [i, file] of files.entries()) {
+      renameSync(temps[i]!, join(dir, file.name));
+      renamed = i + 1;
+    }
+  } finally {
+    for (const temp of temps.slice(renamed)) rmSync(temp, { force: true });
+  }
+  return {
+    html: options.html ?? true ? join(dir, REPORT_HTML) : null,
+    markdown: join(dir, SUMMARY_MD),
+    json: join(dir, SUMMARY_JSON),
+  };
+}
+
+/** Write and flush a new file (it must not exist: two writers never share a temporary name). */
+function writeDurably(path: string, text: string): void {
+  const fd = openSync(path, 'wx');
+  try {
+    const bytes = Buffer.from(text, 'utf8');
+    let offset = 0;
+    while (offset < bytes.length) offset += writeSync(fd, bytes, offset, bytes.length - offset);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
