@@ -5,15 +5,20 @@
  * FIFO order, as in SimPy and FoundationDB's task queue. Time is an integer
  * number of microseconds.
  *
- * Structure: because time is an integer and sequence numbers only grow, all
- * events of one instant form a FIFO queue in scheduling order. The set is a
- * binary min-heap of the *distinct* pending instants (a Float64Array) plus a
- * bucket (an array used as a queue) per instant. Appending to a bucket keeps
- * (time, seq) order without a comparison; the heap only orders instants.
- * Under dense load (the hold model: 100,000 pending events over ~1,000
- * instants) this is ~3.5x faster than a heap of event objects, whose
- * pointer-chasing misses the cache at every level; when every event has its
- * own instant it behaves as a typed-array heap (bench/ measures both).
+ * Structure: a radix heap (Ahuja, Mehlhorn, Orlin and Tarjan, 1990), which
+ * suits a discrete-event simulator exactly: keys are integers and the
+ * minimum never decreases (nothing is scheduled before now). Bucket 0 holds
+ * the events of the last extracted instant; bucket i > 0 holds events whose
+ * time differs from that instant first at bit i - 1. A push computes its
+ * bucket from the highest differing bit and appends (O(1)); a pop takes
+ * bucket 0 in order, and when it is empty, finds the first non-empty bucket,
+ * takes its minimum as the new instant and redistributes it into lower
+ * buckets (each event moves at most once per bit, amortised O(log range)).
+ * Equal times always share a bucket and keep their push order through every
+ * redistribution, so ties run in scheduling (FIFO) order without comparing
+ * sequence numbers. Dense loads (many events per instant, the hold model)
+ * and sparse ones (every event at its own instant, a Dynamo cluster) are
+ * both fast; bench/ measures both.
  *
  * Cancellation is lazy: a cancelled event keeps its place with its callback
  * cleared and is skipped when reached; buckets are compacted when cancelled
@@ -61,15 +66,13 @@ export interface RunOptions {
 export type StopReason = 'until' | 'budget' | 'quiescent' | 'stopped';
 
 export class Scheduler {
-  /** Min-heap of distinct pending instants. */
-  private times = new Float64Array(1024);
-  private timeCount = 0;
-  /** instant -> its events in scheduling order (a queue read from `head`). */
-  private readonly buckets = new Map<number, Bucket>();
-  private readonly spareBuckets: Bucket[] = [];
-  /** The bucket of the earliest instant, being drained (null when none chosen yet). */
-  private current: Bucket | null = null;
-  private currentTimeUs = -1;
+  /** buckets[0]: events at `lastUs`, read from `head0`; buckets[i]: highest differing bit i - 1. */
+  private readonly buckets: ScheduledEvent[][] = Array.from({ length: BUCKET_COUNT }, () => []);
+  private head0 = 0;
+  /** The instant of bucket 0 (the last extracted minimum). */
+  private lastUs = 0;
+  private lastHi = 0;
+  private lastLo = 0;
   private queued = 0;
   private now = 0;
   private nextSeq = 0;
@@ -121,7 +124,7 @@ export class Scheduler {
       throw new InvalidOptionError('timeUs', timeUs, `an integer >= now (${this.now})`);
     }
     const ev = new ScheduledEvent(timeUs, this.nextSeq++, fn as Callback, arg);
-    this.enqueue(ev);
+    this.insert(ev);
     return ev;
   }
 
@@ -131,7 +134,7 @@ export class Scheduler {
       throw new InvalidOptionError('delayUs', delayUs, 'an integer >= 0');
     }
     const ev = new ScheduledEvent(this.now + delayUs, this.nextSeq++, fn as Callback, arg);
-    this.enqueue(ev);
+    this.insert(ev);
     return ev;
   }
 
@@ -168,15 +171,20 @@ export class Scheduler {
     if (budget !== Infinity) requireInteger('maxEvents', budget, 0);
     const digest = this.trace === null ? null : this.trace.digest;
     const maxTimeUs = this.maxTimeUs;
+    const bucket0 = this.buckets[0]!;
     let done = 0;
     let reason: StopReason = 'quiescent';
     this.running = true;
     this.stopRequested = false;
     try {
       for (;;) {
-        const top = this.peekEvent();
-        if (top === undefined) break;
-        if (top.timeUs > untilUs) {
+        let top: ScheduledEvent | undefined;
+        if (this.head0 < bucket0.length) top = bucket0[this.head0];
+        else {
+          top = this.peekEvent();
+          if (top === undefined) break;
+        }
+        if (top!.timeUs > untilUs) {
           reason = 'until';
           break;
         }
@@ -184,14 +192,17 @@ export class Scheduler {
           reason = 'budget';
           break;
         }
-        this.takeEvent();
-        const fn = top.fn;
+        // take it
+        bucket0[this.head0++] = undefined as unknown as ScheduledEvent;
+        this.queued--;
+        const ev = top!;
+        const fn = ev.fn;
         if (fn === null) {
           this.cancelledQueued--;
           continue;
         }
-        top.fn = null; // ran: a later cancel() is a no-op
-        const t = top.timeUs;
+        ev.fn = null; // ran: a later cancel() is a no-op
+        const t = ev.timeUs;
         this.now = t;
         if (t > maxTimeUs) {
           throw new SimulationLimitError('maxTimeUs', `simulated time ${t}us exceeds ${maxTimeUs}us`, this.seed);
@@ -201,7 +212,7 @@ export class Scheduler {
         }
         if (digest !== null) digest.int(t);
         done++;
-        fn(top.arg);
+        fn(ev.arg);
         if (this.stopRequested) {
           reason = 'stopped';
           break;
@@ -215,116 +226,109 @@ export class Scheduler {
     return reason;
   }
 
-  private enqueue(ev: ScheduledEvent): void {
+  /** The bucket of time t relative to the last extracted instant. */
+  private bucketOf(t: number): number {
+    const hi = t >= TWO_32 ? Math.floor(t / TWO_32) : 0;
+    const lastHi = this.lastHi;
+    if (hi !== lastHi) return 33 + (31 - Math.clz32(hi ^ lastHi));
+    const x = (t - hi * TWO_32) ^ this.lastLo;
+    return x === 0 ? 0 : 32 - Math.clz32(x);
+  }
+
+  private insert(ev: ScheduledEvent): void {
     const t = ev.timeUs;
-    let b = t === this.currentTimeUs ? this.current : this.buckets.get(t);
-    if (b === undefined || b === null) {
-      b = this.spareBuckets.pop() ?? { events: [], head: 0 };
-      this.buckets.set(t, b);
-      this.pushTime(t);
-      // A run that stopped before the current bucket's instant may be followed by an
-      // earlier event: the earliest instant changed, so choose the bucket again.
-      if (t < this.currentTimeUs) {
-        this.current = null;
-        this.currentTimeUs = -1;
-      }
-    }
-    b.events.push(ev);
+    // A run that stopped after looking ahead may be followed by an event earlier than the instant it
+    // looked at: every key must be >= the base, so re-bucket around the new minimum (rare, O(n)).
+    if (t < this.lastUs) this.rebase(t);
+    // Fast paths: the current instant, and low bits only.
+    let b: number;
+    if (t === this.lastUs) b = 0;
+    else if (t < TWO_32 && this.lastHi === 0) {
+      const x = t ^ this.lastLo;
+      b = 32 - Math.clz32(x);
+    } else b = this.bucketOf(t);
+    this.buckets[b]!.push(ev);
     this.queued++;
   }
 
   /** The earliest queued event (live or cancelled), without removing it. */
   private peekEvent(): ScheduledEvent | undefined {
-    let b = this.current;
-    if (b === null || b.head === b.events.length) {
-      if (b !== null) this.retireCurrent(b);
-      if (this.timeCount === 0) return undefined;
-      const t = this.times[0]!;
-      b = this.buckets.get(t)!;
-      this.current = b;
-      this.currentTimeUs = t;
+    const b0 = this.buckets[0]!;
+    if (this.head0 < b0.length) return b0[this.head0];
+    if (this.queued === 0) {
+      b0.length = 0;
+      this.head0 = 0;
+      return undefined;
     }
-    return b.events[b.head];
+    // Bucket 0 is drained: the first non-empty bucket holds the next minimum.
+    b0.length = 0;
+    this.head0 = 0;
+    let i = 1;
+    while (this.buckets[i]!.length === 0) i++;
+    const src = this.buckets[i]!;
+    let min = src[0]!.timeUs;
+    for (let k = 1; k < src.length; k++) {
+      const t = src[k]!.timeUs;
+      if (t < min) min = t;
+    }
+    this.lastUs = min;
+    this.lastHi = min >= TWO_32 ? Math.floor(min / TWO_32) : 0;
+    this.lastLo = min - this.lastHi * TWO_32;
+    // Redistribute in order: equal times keep their relative (FIFO) order.
+    this.buckets[i] = [];
+    for (let k = 0; k < src.length; k++) {
+      const ev = src[k]!;
+      const t = ev.timeUs;
+      this.buckets[t === min ? 0 : this.bucketOf(t)]!.push(ev);
+    }
+    src.length = 0;
+    return this.buckets[0]![0];
   }
 
   /** Remove the event peekEvent() returned. */
   private takeEvent(): void {
-    const b = this.current!;
-    b.events[b.head++] = undefined as unknown as ScheduledEvent;
+    const b0 = this.buckets[0]!;
+    b0[this.head0++] = undefined as unknown as ScheduledEvent;
     this.queued--;
   }
 
-  private retireCurrent(b: Bucket): void {
-    this.buckets.delete(this.currentTimeUs);
-    this.popTime();
-    b.events.length = 0;
-    b.head = 0;
-    if (this.spareBuckets.length < 4096) this.spareBuckets.push(b);
-    this.current = null;
-    this.currentTimeUs = -1;
+  /** Make `t` the base instant and re-bucket every queued event, keeping push order among equal times. */
+  private rebase(t: number): void {
+    const all: ScheduledEvent[] = [];
+    for (let i = 0; i < BUCKET_COUNT; i++) {
+      const b = this.buckets[i]!;
+      for (let k = i === 0 ? this.head0 : 0; k < b.length; k++) all.push(b[k]!);
+      b.length = 0; // in place: the run loop holds bucket 0's array
+    }
+    this.head0 = 0;
+    this.lastUs = t;
+    this.lastHi = t >= TWO_32 ? Math.floor(t / TWO_32) : 0;
+    this.lastLo = t - this.lastHi * TWO_32;
+    // Equal times were in one bucket, in push order; a stable pass keeps that order.
+    for (const ev of all) this.buckets[ev.timeUs === t ? 0 : this.bucketOf(ev.timeUs)]!.push(ev);
   }
 
-  private pushTime(t: number): void {
-    if (this.timeCount === this.times.length) {
-      const grown = new Float64Array(this.times.length * 2);
-      grown.set(this.times);
-      this.times = grown;
-    }
-    const h = this.times;
-    let i = this.timeCount++;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      const pt = h[p]!;
-      if (pt <= t) break;
-      h[i] = pt;
-      i = p;
-    }
-    h[i] = t;
-  }
-
-  private popTime(): void {
-    const h = this.times;
-    const n = --this.timeCount;
-    const t = h[n]!;
-    let i = 0;
-    for (;;) {
-      let c = 2 * i + 1;
-      if (c >= n) break;
-      let ct = h[c]!;
-      if (c + 1 < n && h[c + 1]! < ct) {
-        c++;
-        ct = h[c]!;
-      }
-      if (t <= ct) break;
-      h[i] = ct;
-      i = c;
-    }
-    h[i] = t;
-  }
-
-  /** Drop cancelled events from every bucket (and empty buckets from the heap). */
+  /** Drop cancelled events from every bucket. */
   private compact(): void {
-    const keep: number[] = [];
-    for (const [t, b] of this.buckets) {
-      const live = b.events.slice(b.head).filter((e) => e.fn !== null);
-      if (live.length === 0 && b !== this.current) {
-        this.buckets.delete(t);
-      } else {
-        b.events = live;
-        b.head = 0;
-        keep.push(t);
+    let removed = 0;
+    for (let i = 0; i < BUCKET_COUNT; i++) {
+      const b = this.buckets[i]!;
+      const from = i === 0 ? this.head0 : 0;
+      // Filter in place: the run loop holds bucket 0's array.
+      let w = 0;
+      for (let k = from; k < b.length; k++) {
+        const ev = b[k]!;
+        if (ev.fn !== null) b[w++] = ev;
+        else removed++;
       }
+      b.length = w;
     }
-    keep.sort((a, b) => a - b); // a sorted array is a valid heap
-    if (this.times.length < keep.length) this.times = new Float64Array(keep.length * 2);
-    this.times.set(keep);
-    this.timeCount = keep.length;
-    this.queued -= this.cancelledQueued;
-    this.cancelledQueued = 0;
+    this.head0 = 0;
+    this.queued -= removed;
+    this.cancelledQueued -= removed;
   }
 }
 
-interface Bucket {
-  events: ScheduledEvent[];
-  head: number;
-}
+const TWO_32 = 4294967296;
+/** Bucket 0, 32 for the low word's bits, 21 for the high word's (times below 2^53). */
+const BUCKET_COUNT = 1 + 32 + 22;

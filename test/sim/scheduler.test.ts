@@ -110,6 +110,39 @@ test('mass cancellation compacts and keeps order', (t) => {
   }
 });
 
+test('mass cancellation from inside a running event keeps the loop consistent', (t) => {
+  const s = new Scheduler();
+  const ran: number[] = [];
+  const evs: ReturnType<Scheduler["at"]>[] = [];
+  for (let i = 0; i < 20_000; i++) evs.push(s.at(10 + (i % 7), () => ran.push(i)));
+  s.at(5, () => {
+    for (let i = 0; i < 20_000; i++) if (i % 100 !== 0) s.cancel(evs[i]!);
+  });
+  s.at(10, () => ran.push(-1)); // same instant as survivors, scheduled later: runs after them
+  s.runToQuiescence();
+  const expected = Array.from({ length: 20_000 }, (_, i) => i)
+    .filter((i) => i % 100 === 0)
+    .map((i) => ({ i, time: 10 + (i % 7) }))
+    .sort((a, b) => a.time - b.time || a.i - b.i)
+    .map(({ i }) => i);
+  const at10 = expected.filter((i) => i % 7 === 0);
+  t.deepEqual(ran, [...at10, -1, ...expected.slice(at10.length)]);
+  t.is(s.pending, 0);
+});
+
+test('times beyond 2^32 microseconds (71 minutes) order correctly', (t) => {
+  const s = new Scheduler();
+  const log: number[] = [];
+  const base = 2 ** 32 - 5;
+  for (const d of [9, 3, 7, 3, 1_000_000_000, 2 ** 33]) s.at(base + d, () => log.push(d));
+  s.runToQuiescence();
+  t.deepEqual(log, [3, 3, 7, 9, 1_000_000_000, 2 ** 33]);
+  s.after(5, () => log.push(-5));
+  s.runToQuiescence();
+  t.is(log.at(-1), -5);
+  t.is(s.nowUs, base + 2 ** 33 + 5);
+});
+
 test('run until a time stops there and advances the clock; a budget stops after N events', (t) => {
   const s = new Scheduler();
   const log: number[] = [];
