@@ -6,7 +6,6 @@
  * from an injected clock (the CLI's), never from this layer.
  */
 import { fromSpec, type Distribution } from '../../sim/distributions.js';
-import { InvalidOptionError } from '../../sim/errors.js';
 import type { CpuOptions, DiskOptions } from '../../sim/host.js';
 import type { ClassLatency, NetworkOptions } from '../../sim/network.js';
 import { Nemesis, type NemesisKind } from '../../sim/nemesis.js';
@@ -23,7 +22,7 @@ import { VERSION } from '../version.js';
 import { RateFunction, type RateCurve } from '../workload/arrivals.js';
 import { keyChooser, keysFrom, type Popularity } from '../workload/keys.js';
 import { Population, WorkloadIds, type Arrivals } from '../workload/workload.js';
-import { buildCluster, type Cluster, type ClientSpec, type NodeSpec } from './cluster.js';
+import { buildCluster, membershipComponents, type Cluster, type ClientSpec, type NodeSpec } from './cluster.js';
 import { runUntilConverged } from './liveness.js';
 
 export interface RunOptions {
@@ -52,9 +51,9 @@ export interface RunResult {
   readonly metrics: RunMetrics;
 }
 
-/** The node components a scenario runs with: anti-entropy when enabled (membership arrives with joins). */
+/** The node components a scenario runs with: gossip and range transfers always (§4.8), anti-entropy when enabled. */
 export function scenarioComponents(s: ResolvedScenario): ComponentFactory[] {
-  const out: ComponentFactory[] = [];
+  const out: ComponentFactory[] = [...membershipComponents()];
   if (s.cluster.antiEntropy.enabled) out.push(antiEntropyComponent());
   return out;
 }
@@ -155,7 +154,7 @@ function buildWorld(s: ResolvedScenario, seed: Seed, options: RunOptions): Clust
       writeUs: dist(n.host.disk.writeUs, `cluster.nodes.${i}.disk.write`),
     };
     const offsetUs = offsets.get(n.name) ?? 0;
-    return { name: n.name, dc: n.dc, rack: n.rack, weight: n.weight, cpu, disk, clock: { offsetUs, driftPpm: n.host.clock.driftPpm }, ...(n.initial ? {} : { initial: false }) } as NodeSpec;
+    return { name: n.name, dc: n.dc, rack: n.rack, weight: n.weight, cpu, disk, clock: { offsetUs, driftPpm: n.host.clock.driftPpm }, initial: n.initial };
   });
   const nameToIndex = new Map(c.nodes.map((n, i) => [n.name, i] as const));
   const seeds = c.gossip.seeds.map((name) => nameToIndex.get(name)).filter((x): x is number => x !== undefined);
@@ -358,12 +357,10 @@ function applyFault(cluster: Cluster, e: FaultEvent, id: (n: string) => number, 
     case 'join':
     case 'leave':
     case 'remove': {
-      const admin = (cluster as Cluster & { admin?: Record<string, (i: number) => void> }).admin;
       const index = cluster.nodeHosts.findIndex((h) => h.name === e.node);
-      if (admin === undefined || typeof admin[e.kind] !== 'function') {
-        throw new InvalidOptionError(`faults (${e.source})`, e.kind, 'a membership change this build supports');
-      }
-      admin[e.kind]!(index);
+      if (e.kind === 'join') cluster.admin.join(index);
+      else if (e.kind === 'leave') cluster.admin.leave(index);
+      else cluster.admin.remove(index);
       return;
     }
   }
