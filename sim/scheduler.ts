@@ -66,8 +66,13 @@ export interface RunOptions {
 export type StopReason = 'until' | 'budget' | 'quiescent' | 'stopped';
 
 export class Scheduler {
-  /** buckets[0]: events at `lastUs`, read from `head0`; buckets[i]: highest differing bit i - 1. */
+  /**
+   * buckets[0]: events at `lastUs`, read from `head0`; buckets[i]: highest differing bit i - 1.
+   * Arrays are reused, never shrunk: `sizes[i]` is how much of buckets[i] is in use (no allocation
+   * per redistribution; slots past the size may hold stale references until overwritten).
+   */
   private readonly buckets: ScheduledEvent[][] = Array.from({ length: BUCKET_COUNT }, () => []);
+  private readonly sizes = new Int32Array(BUCKET_COUNT);
   private head0 = 0;
   /** The instant of bucket 0 (the last extracted minimum). */
   private lastUs = 0;
@@ -179,7 +184,7 @@ export class Scheduler {
     try {
       for (;;) {
         let top: ScheduledEvent | undefined;
-        if (this.head0 < bucket0.length) top = bucket0[this.head0];
+        if (this.head0 < this.sizes[0]!) top = bucket0[this.head0];
         else {
           top = this.peekEvent();
           if (top === undefined) break;
@@ -193,7 +198,7 @@ export class Scheduler {
           break;
         }
         // take it
-        bucket0[this.head0++] = undefined as unknown as ScheduledEvent;
+        this.head0++;
         this.queued--;
         const ev = top!;
         const fn = ev.fn;
@@ -247,48 +252,63 @@ export class Scheduler {
       const x = t ^ this.lastLo;
       b = 32 - Math.clz32(x);
     } else b = this.bucketOf(t);
-    this.buckets[b]!.push(ev);
+    this.buckets[b]![this.sizes[b]!++] = ev;
     this.queued++;
   }
 
   /** The earliest queued event (live or cancelled), without removing it. */
   private peekEvent(): ScheduledEvent | undefined {
-    const b0 = this.buckets[0]!;
-    if (this.head0 < b0.length) return b0[this.head0];
-    if (this.queued === 0) {
-      b0.length = 0;
-      this.head0 = 0;
-      return undefined;
-    }
-    // Bucket 0 is drained: the first non-empty bucket holds the next minimum.
-    b0.length = 0;
+    const buckets = this.buckets;
+    const sizes = this.sizes;
+    const b0 = buckets[0]!;
+    if (this.head0 < sizes[0]!) return b0[this.head0];
+    sizes[0] = 0;
     this.head0 = 0;
-    let i = 1;
-    while (this.buckets[i]!.length === 0) i++;
-    const src = this.buckets[i]!;
-    let min = src[0]!.timeUs;
-    for (let k = 1; k < src.length; k++) {
-      const t = src[k]!.timeUs;
-      if (t < min) min = t;
+    // Bucket 0 is drained: the first non-empty bucket holds the next minimum. Cancelled events
+    // are dropped here rather than carried down.
+    for (;;) {
+      if (this.queued === 0) return undefined;
+      let i = 1;
+      while (sizes[i] === 0) i++;
+      const src = buckets[i]!;
+      const n = sizes[i]!;
+      let min = Infinity;
+      for (let k = 0; k < n; k++) {
+        const ev = src[k]!;
+        if (ev.fn !== null && ev.timeUs < min) min = ev.timeUs;
+      }
+      sizes[i] = 0;
+      if (min === Infinity) {
+        // Only cancelled events: drop them all.
+        this.queued -= n;
+        this.cancelledQueued -= n;
+        continue;
+      }
+      this.lastUs = min;
+      const minHi = min >= TWO_32 ? Math.floor(min / TWO_32) : 0;
+      this.lastHi = minHi;
+      this.lastLo = min - minHi * TWO_32;
+      // Redistribute in order into lower buckets (never into i): equal times keep their FIFO order.
+      let dropped = 0;
+      for (let k = 0; k < n; k++) {
+        const ev = src[k]!;
+        if (ev.fn === null) {
+          dropped++;
+          continue;
+        }
+        const t = ev.timeUs;
+        const b = t === min ? 0 : this.bucketOf(t);
+        buckets[b]![sizes[b]!++] = ev;
+      }
+      this.queued -= dropped;
+      this.cancelledQueued -= dropped;
+      return b0[0];
     }
-    this.lastUs = min;
-    this.lastHi = min >= TWO_32 ? Math.floor(min / TWO_32) : 0;
-    this.lastLo = min - this.lastHi * TWO_32;
-    // Redistribute in order: equal times keep their relative (FIFO) order.
-    this.buckets[i] = [];
-    for (let k = 0; k < src.length; k++) {
-      const ev = src[k]!;
-      const t = ev.timeUs;
-      this.buckets[t === min ? 0 : this.bucketOf(t)]!.push(ev);
-    }
-    src.length = 0;
-    return this.buckets[0]![0];
   }
 
   /** Remove the event peekEvent() returned. */
   private takeEvent(): void {
-    const b0 = this.buckets[0]!;
-    b0[this.head0++] = undefined as unknown as ScheduledEvent;
+    this.head0++;
     this.queued--;
   }
 
@@ -297,15 +317,18 @@ export class Scheduler {
     const all: ScheduledEvent[] = [];
     for (let i = 0; i < BUCKET_COUNT; i++) {
       const b = this.buckets[i]!;
-      for (let k = i === 0 ? this.head0 : 0; k < b.length; k++) all.push(b[k]!);
-      b.length = 0; // in place: the run loop holds bucket 0's array
+      for (let k = i === 0 ? this.head0 : 0; k < this.sizes[i]!; k++) all.push(b[k]!);
+      this.sizes[i] = 0;
     }
     this.head0 = 0;
     this.lastUs = t;
     this.lastHi = t >= TWO_32 ? Math.floor(t / TWO_32) : 0;
     this.lastLo = t - this.lastHi * TWO_32;
     // Equal times were in one bucket, in push order; a stable pass keeps that order.
-    for (const ev of all) this.buckets[ev.timeUs === t ? 0 : this.bucketOf(ev.timeUs)]!.push(ev);
+    for (const ev of all) {
+      const b = ev.timeUs === t ? 0 : this.bucketOf(ev.timeUs);
+      this.buckets[b]![this.sizes[b]!++] = ev;
+    }
   }
 
   /** Drop cancelled events from every bucket. */
@@ -316,12 +339,13 @@ export class Scheduler {
       const from = i === 0 ? this.head0 : 0;
       // Filter in place: the run loop holds bucket 0's array.
       let w = 0;
-      for (let k = from; k < b.length; k++) {
+      for (let k = from; k < this.sizes[i]!; k++) {
         const ev = b[k]!;
         if (ev.fn !== null) b[w++] = ev;
         else removed++;
       }
-      b.length = w;
+      for (let k = w; k < this.sizes[i]!; k++) b[k] = undefined as unknown as ScheduledEvent;
+      this.sizes[i] = w;
     }
     this.head0 = 0;
     this.queued -= removed;
