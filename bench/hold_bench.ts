@@ -5,13 +5,13 @@
  * an Exp(mean) delay rounded to an integer microsecond; N = 2,000,000 events
  * are executed and timed (the initial P insertions are not).
  *
- *  - dynasim:        bench/hold.ts runHold, in this process, after one
- *                    untimed warm-up run per variant (JIT).
+ *  - dynasim:        bench/hold.ts runHold, in a fresh node process per
+ *                    repetition (bench/hold_worker.ts) that first makes one
+ *                    untimed warm-up run of the same model (JIT).
  *  - dynasim-sparse: same with mean 100 s, so that (almost) every event has
- *                    its own microsecond: the scheduler groups the events of
- *                    one instant in a bucket, and the dense model (mean
- *                    100 us: ~1,000 events per instant) is its best case;
- *                    this is the other regime.
+ *                    its own microsecond. The dense model (mean 100 us) puts
+ *                    ~1,000 events on each instant, which a scheduler that
+ *                    groups equal times exploits; this is the other regime.
  *  - ns-3:           bench/peers/hold_ns3.cc, ns3::HeapScheduler, dense and
  *                    sparse (a heap does not care about density).
  *  - simpy:          bench/peers/hold_simpy.py, SimPy 2 classic API, dense.
@@ -21,7 +21,6 @@
  */
 import { Scheduler } from '../sim/scheduler.js';
 import { RandomRoot } from '../sim/random.js';
-import { runHold } from './hold.js';
 import { type Bench, type BenchOptions, type Summary, summarize, fmtInt, fmtRatio } from './common.js';
 import {
   buildNs3Peer,
@@ -32,6 +31,7 @@ import {
   type Missing,
 } from './peers.js';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const PENDING = 100_000;
 const EVENTS = 2_000_000;
@@ -130,14 +130,24 @@ async function run(opts: BenchOptions): Promise<Record<string, unknown>> {
   const samples: Record<string, number[]> = {};
   const infos: Record<string, Record<string, unknown>> = {};
 
-  const dyn = (key: string, label: string, mean: number): Runner => ({
-    key,
-    label,
-    once: async () => {
-      const r = runHold({ pending, events, meanUs: mean });
-      return { rate: r.eventsPerSec, info: { events: r.events, digest: r.digest } };
-    },
-  });
+  // dynasim: a fresh process per repetition (bench/hold_worker.ts), which
+  // warms up once (an untimed run of the same model) and times one run.
+  const self = fileURLToPath(import.meta.url);
+  const worker = self.replace(/hold_bench\.(ts|js)$/, 'hold_worker.$1');
+  const dyn = (key: string, label: string, mean: number): Runner => {
+    const args = ['--pending', String(pending), '--events', String(events), '--mean-us', String(mean), '--warmup', '1'];
+    const nodeArgs = [...process.execArgv, worker, ...args];
+    infos[key] = { command: commandLine('node', [...process.execArgv, path.relative(opts.root, worker), ...args]) };
+    return {
+      key,
+      label,
+      once: async () => {
+        const j = await runJsonPeer(process.execPath, nodeArgs, PEER_TIMEOUT_MS);
+        if (j.events !== events) throw new Error(`dynasim ran ${j.events} events, expected ${events}`);
+        return { rate: Number(j.eventsPerSec), info: { events: j.events, digest: j.digest } };
+      },
+    };
+  };
   runners.push(dyn('dynasim', 'dynasim', meanUs), dyn('dynasim-sparse', 'dynasim sparse', sparseMeanUs));
 
   if (useNs3) {
@@ -205,12 +215,6 @@ async function run(opts: BenchOptions): Promise<Record<string, unknown>> {
   for (const [key, r] of Object.entries(results)) {
     if (r.status === 'missing') log(`  ${key}: NOT INSTALLED (${r.reason}); install with:\n      ${r.install}`);
     if (r.status === 'error') log(`  ${key}: ERROR: ${r.error}`);
-  }
-
-  // ---- warm-up (JIT) of dynasim, both variants
-  for (const r of runners.filter((x) => x.key.startsWith('dynasim'))) {
-    const w = await r.once();
-    log(`  warm-up ${r.label}: ${fmtInt(w.rate)} events/s (untimed)`);
   }
 
   // ---- timed repetitions, interleaved
