@@ -81,6 +81,7 @@ export class AdmissionController {
 
   /** A foreground local read took `latencyUs` (at local time `nowUs`). */
   recordRead(nowUs: number, latencyUs: number): void {
+    if (latencyUs < 0) latencyUs = 0; // measured across a backward clock jump
     const slot = Math.floor(nowUs / 1_000_000);
     this.advance(slot);
     const s = ((slot % this.slotCount) + this.slotCount) % this.slotCount;
@@ -113,6 +114,10 @@ export class AdmissionController {
       this.stats.granted++;
       return true;
     }
+    // The local clock can jump backwards (an NTP step, a skew fault): restart the reference points
+    // instead of waiting for the clock to catch up with them.
+    if (nowUs < this.lastRefillUs) this.lastRefillUs = nowUs;
+    if (nowUs < this.lastAdjustUs) this.lastAdjustUs = nowUs;
     this.adjust(nowUs);
     const elapsedUs = nowUs - this.lastRefillUs;
     if (elapsedUs > 0) {

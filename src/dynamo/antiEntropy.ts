@@ -10,35 +10,62 @@
  * hash the hash of its sibling set (version.versionSetHash); every change of
  * the local store updates the tree in O(depth). When the view changes, trees
  * of ranges no longer hosted are dropped and trees of new ranges (under
- * strategy 1 every split or merged token range) are built from the store.
- * Building is charged: the bytes hashed (each key with its clocks and value
- * ids, plus the inner nodes: merkle.rebuildCost) at
- * `antiEntropy.rebuildBytesPerSec`, one tree after another; until its
- * rebuild is done a tree takes part in no exchange, on either side.
+ * strategy 1 every split or merged token range) are built from the store;
+ * so are all trees when a node restarts (its components are created anew
+ * from the surviving store). Building is charged: the bytes hashed (each key
+ * with its clocks and value ids, plus the inner nodes: merkle.rebuildCost) at
+ * `antiEntropy.rebuildBytesPerSec`, one tree after another (one hashing task
+ * working through a queue); until its rebuild is done a tree takes part in
+ * no exchange, on either side. A rebuild is a local timer of its duration,
+ * never a comparison with an absolute local time: a clock that jumps (a skew
+ * fault) neither stalls nor shortens it. The same holds for every timeout
+ * here.
  *
- * Exchanges. Every `antiEntropy.intervalUs` (random phase) a node starts one
- * exchange, at most `antiEntropy.concurrency` at once, after admission
- * control (§6.5) grants it: the next hosted range round-robin, with a random
- * peer among the range's other top-N replicas that the failure detector
- * believes reachable. The initiator drives, the peer answers from its tree
- * and keeps no state per exchange:
- *   ae-root      → ae-root-reply       the peer's root hash;
- *   ae-children  → ae-children-reply   per differing inner node: the peer's
+ * Exchanges. "Two nodes exchange the root of the Merkle tree corresponding
+ * to the key ranges that they host in common" (§4.7): one exchange is
+ * between two nodes and covers every range they share, so a node compares
+ * all its ranges with all its peers in as many intervals as it has peers,
+ * however many partitions the ring has. Every `antiEntropy.intervalUs`
+ * (random phase) a node starts one exchange, at most
+ * `antiEntropy.concurrency` at once, after admission control (§6.5) grants
+ * it: with the next peer round-robin (ascending ids, random start) among the
+ * nodes that share a range with it under its view, skipping peers the
+ * failure detector believes unreachable and peers it is exchanging with. The
+ * initiator drives, the peer answers from its trees and keeps no state per
+ * exchange:
+ *   ae-roots     → ae-roots-reply      the initiator's root of every shared
+ *                                      range whose tree is ready (a partition
+ *                                      id and a root each); the reply carries
+ *                                      the peer's roots for the ranges it
+ *                                      hosts with a ready tree and omits
+ *                                      (declines) the others;
+ *   ae-children  → ae-children-reply   per differing inner node of a range
+ *                                      whose roots differ: the peer's
  *                                      non-empty children (childHashes);
  *   ae-segment   → ae-segment-reply    per differing segment: the peer's
  *                                      (key id, item hash) pairs;
- *   ae-keys      → ae-keys-reply       per batch of differing keys: the
- *                                      initiator's siblings for the keys it
- *                                      holds and the ids it wants; the reply
- *                                      carries the peer's siblings for those.
- * The descent mirrors merkle.diff, so its bytes are diff's cost model with
- * the node's message header; the key batches add each key and its versions'
- * sizes. Both sides merge what they receive as replica writes
- * (services.writeLocal): sibling sets merge, nothing is overwritten. Every key
- * batch asks admission control again (a token per KiB); refused, the exchange
- * waits for the next tick. An exchange whose peer answers nothing for
- * `failureDetector.timeoutUs` is abandoned and the peer reported to the
- * failure detector; late replies find no exchange and are dropped.
+ *   ae-keys      → ae-keys-reply       per batch of differing keys (of one or
+ *                                      more ranges): the initiator's siblings
+ *                                      for the keys it holds and the ids it
+ *                                      wants; the reply carries the peer's
+ *                                      siblings for those.
+ * Only ranges whose roots differ are descended; the descents of all of them
+ * share the exchange's window of `maxOutstanding` tree requests. Sizes: the
+ * root messages are a header plus 8 bytes per range (partition id and root:
+ * `indexBytes + hashBytes`), so they grow with the ranges shared and not
+ * with the keys; the descent is merkle.diff's cost model with the node's
+ * message header; a key batch adds, per range in it, its partition id, and
+ * each key and its versions' sizes. Both sides merge what they receive as
+ * replica writes (services.writeLocal): sibling sets merge, nothing is
+ * overwritten. An exchange costs one admission token, and every key batch
+ * asks again (a token per KiB); refused, the exchange asks again after
+ * `admissionRetryUs` (1 s: a large repair drains the token bucket in a few
+ * batches, and waiting a whole interval per refusal would stretch it over
+ * minutes). A refused exchange start waits for the next tick. An exchange whose peer answers nothing for `failureDetector.timeoutUs`
+ * is abandoned and the peer reported to the failure detector; late replies
+ * find no exchange and are dropped. A range the peer declines halfway (its
+ * view changed, its tree is being rebuilt), or that a view change takes away,
+ * leaves the exchange; the others go on.
  *
  * `antiEntropy.enabled: false` installs a component that keeps no trees,
  * sets no timers and starts no exchange; it only declines requests (should a
@@ -77,8 +104,8 @@ import { KeyHasher, inTopN, type MembershipView } from './view.js';
 export const ANTI_ENTROPY = 'anti-entropy';
 
 export const AE_MSG = {
-  root: 'ae-root',
-  rootReply: 'ae-root-reply',
+  roots: 'ae-roots',
+  rootsReply: 'ae-roots-reply',
   children: 'ae-children',
   childrenReply: 'ae-children-reply',
   segment: 'ae-segment',
@@ -93,23 +120,31 @@ const VALUE_ID_BYTES = 8;
 export interface AntiEntropyOptions {
   /** Keys per ae-keys message (default: config.transfer.batchKeys). */
   readonly batchKeys?: number;
-  /** Tree requests (children, segments) an exchange has in flight at once (default 64). */
+  /** Tree requests (children, segments) an exchange has in flight at once, over all its ranges (default 64). */
   readonly maxOutstanding?: number;
-  /** Differing keys one exchange repairs at most; the rest waits for the next exchange of the range (default 100,000). */
+  /** Differing keys one exchange repairs at most; the rest waits for the next exchange with the peer (default 100,000). */
   readonly maxKeysPerExchange?: number;
+  /** A key batch refused by admission control asks again after this long (default 1 s, at most the exchange interval). */
+  readonly admissionRetryUs?: number;
 }
 
 export interface AntiEntropyStats {
+  /** Exchanges with a peer (each covers every range the two share). */
   exchangesStarted: number;
-  /** Ended with the range repaired (or found in sync). */
+  /** Ended with the ranges repaired (or found in sync). */
   exchangesCompleted: number;
-  /** Of the completed, those whose roots were equal. */
+  /** Of the completed, those whose roots were all equal. */
   exchangesInSync: number;
-  /** The peer stopped answering, or a view change took the range away. */
+  /** The peer stopped answering, or a view change took every range away. */
   exchangesAbandoned: number;
-  /** The peer does not host the range (another view) or its tree is being rebuilt. */
+  /** The peer declined every range (another view, trees being rebuilt, anti-entropy off). */
   exchangesDeclined: number;
-  /** Exchanges or key batches refused by admission control (retried at the next tick). */
+  /** Ranges whose roots were compared, and of those the ones that differed. */
+  rangesCompared: number;
+  rangesDiffered: number;
+  /** Ranges the peer declined (at the roots or halfway through the descent). */
+  rangesDeclined: number;
+  /** Exchange starts (retried at the next tick) or key batches (retried after admissionRetryUs) refused by admission control. */
   admissionRefused: number;
   /** Keys whose local sibling set changed with versions pulled from a peer, as initiator. */
   keysRepairedAsInitiator: number;
@@ -122,7 +157,7 @@ export interface AntiEntropyStats {
   bytesSent: number;
   treesBuilt: number;
   treesDropped: number;
-  /** Keys and bytes hashed by tree (re)builds, and the time the builds took (µs of local time). */
+  /** Keys and bytes hashed by tree (re)builds, and the time the builds take (µs of local time). */
   keysHashed: number;
   bytesHashed: number;
   rebuildUs: number;
@@ -130,14 +165,33 @@ export interface AntiEntropyStats {
 
 // ---- messages -----------------------------------------------------------------------------
 
-/** Every request names the exchange, the request and the range (the cost model's header covers them). */
-interface RangeAddress {
-  readonly xid: number;
-  readonly rid: number;
+/**
+ * A range, as a request names it. On the wire the partition id and the view
+ * version in the header name it (that is what is charged); the bounds travel
+ * here so that the receiver can check it hosts that very range.
+ */
+interface RangeRef {
   readonly partition: number;
   readonly start: number;
   readonly end: number;
 }
+
+/** Every request names the exchange and the request (the cost model's header covers them). */
+interface RequestId {
+  readonly xid: number;
+  readonly rid: number;
+}
+
+interface RangeRoot extends RangeRef {
+  readonly hash: number;
+}
+
+interface RootsRequest extends RequestId {
+  /** The initiator's roots of the shared ranges, ascending by partition. */
+  readonly ranges: readonly RangeRoot[];
+}
+
+interface RangeAddress extends RequestId, RangeRef {}
 
 interface ChildrenRequest extends RangeAddress {
   readonly level: number;
@@ -153,22 +207,25 @@ interface KeyEntry {
   readonly versions: Siblings;
 }
 
-interface KeysRequest extends RangeAddress {
-  /** The initiator's siblings for differing keys it holds. */
+interface RangeKeys extends RangeRef {
+  /** The initiator's siblings for differing keys of the range it holds. */
   readonly push: readonly KeyEntry[];
-  /** Key ids whose siblings the initiator wants back. */
+  /** Key ids of the range whose siblings the initiator wants back. */
   readonly want: readonly number[];
 }
 
-/** ok false: the peer does not host the range under its view, or its tree is not ready. */
-interface Reply {
-  readonly xid: number;
-  readonly rid: number;
+interface KeysRequest extends RequestId {
+  readonly ranges: readonly RangeKeys[];
+}
+
+/** ok false: the peer does not serve the request at all (the range or, for ae-roots, anti-entropy). */
+interface Reply extends RequestId {
   readonly ok: boolean;
 }
 
-interface RootReply extends Reply {
-  readonly hash: number;
+interface RootsReply extends Reply {
+  /** The peer's roots of the ranges it serves; a range left out is declined. */
+  readonly roots: readonly { readonly partition: number; readonly hash: number }[];
 }
 
 interface ChildrenReply extends Reply {
@@ -184,6 +241,8 @@ interface SegmentReply extends Reply {
 
 interface KeysReply extends Reply {
   readonly entries: readonly KeyEntry[];
+  /** Partitions of the request the peer no longer serves (their pushed keys were not merged). */
+  readonly declined: readonly number[];
 }
 
 // ---- state --------------------------------------------------------------------------------
@@ -195,11 +254,34 @@ interface RangeState {
   readonly tree: MerkleTree;
   /** Key id (ring position) → key, for every key in the tree. */
   readonly keys: Map<number, string>;
-  /** Local time from which the tree may be used (its rebuild is done). */
-  readyAtUs: number;
+  /** Its rebuild is done (set by the rebuild's timer): the tree may be used in exchanges. */
+  ready: boolean;
+  /** How long its rebuild takes (µs of local time). */
+  rebuildUs: number;
+}
+
+/** One range of an exchange. */
+interface RangeWork {
+  readonly state: RangeState;
+  /** Its position in the exchange (ranges go in partition order): key batches go range by range. */
+  readonly order: number;
+  /** The roots differed: the range is descended and its differing keys exchanged. */
+  differs: boolean;
+  /** Part of it was not compared or repaired (the key limit, a decline, a view change): it stays pending. */
+  incomplete: boolean;
+  /** No more requests for it (the peer declined it, or a view change took it away). */
+  dropped: boolean;
+}
+
+interface Visit {
+  readonly work: RangeWork;
+  /** level === depth: a segment. */
+  readonly level: number;
+  readonly index: number;
 }
 
 interface KeyDiff {
+  readonly work: RangeWork;
   readonly id: number;
   /** The initiator holds the key (it pushes its siblings). */
   readonly mine: boolean;
@@ -207,24 +289,32 @@ interface KeyDiff {
   readonly theirs: boolean;
 }
 
-type Phase = 'tree' | 'admission' | 'reading' | 'keys';
+type Phase = 'roots' | 'tree' | 'admission' | 'reading' | 'keys';
 
 interface Exchange {
   readonly xid: number;
   readonly peer: number;
-  readonly state: RangeState;
   phase: Phase;
-  /** Tree requests still to send: [level, index] (level === depth: a segment). */
-  readonly visits: Array<[number, number]>;
+  /** The shared ranges, by their partition index when the exchange started, ascending. */
+  readonly ranges: Map<number, RangeWork>;
+  /** Tree requests still to send, over all differing ranges. */
+  readonly visits: Visit[];
   visitHead: number;
-  /** Requests sent and not yet answered, by request id (a duplicated or late reply matches none). */
-  readonly waiting: Set<number>;
+  /** Requests sent and not yet answered, by request id, with the range a tree request is about (a duplicated or late reply matches none). */
+  readonly waiting: Map<number, RangeWork | null>;
   readonly diffs: KeyDiff[];
-  /** The key limit cut the descent short: the range stays pending. */
-  truncated: boolean;
   batchStart: number;
+  /** The ranges of the key batch in flight, by the partition index the request named. */
+  batchRanges: Map<number, RangeWork>;
+  /** Fires when the peer has answered nothing for the timeout; re-armed at every answer. */
   timer: Timer | null;
-  deadlineUs: number;
+  /** Asks admission control again for a refused key batch. */
+  retry: Timer | null;
+}
+
+interface BuildJob {
+  readonly state: RangeState;
+  readonly delayUs: number;
 }
 
 /** The ranges (partition indices) whose top-n replicas include `node` under `view`, ascending. */
@@ -246,8 +336,12 @@ function rangeName(range: PartitionRange): string {
   return `${range.start}:${range.end}`;
 }
 
-function differingKey(ex: Exchange): string {
-  return `${rangeName(ex.state.range)}/${ex.peer}`;
+function differingKey(state: RangeState, peer: number): string {
+  return `${rangeName(state.range)}/${peer}`;
+}
+
+function refOf(state: RangeState): RangeRef {
+  return { partition: state.partition, start: state.range.start, end: state.range.end };
 }
 
 function entryBytes(entries: readonly KeyEntry[]): number {
@@ -265,6 +359,9 @@ export class AntiEntropy implements NodeComponent {
     exchangesInSync: 0,
     exchangesAbandoned: 0,
     exchangesDeclined: 0,
+    rangesCompared: 0,
+    rangesDiffered: 0,
+    rangesDeclined: 0,
     admissionRefused: 0,
     keysRepairedAsInitiator: 0,
     keysRepairedAsResponder: 0,
@@ -280,17 +377,25 @@ export class AntiEntropy implements NodeComponent {
   readonly enabled: boolean;
   private readonly config: DynamoConfig;
   private readonly cost: ExchangeCostModel;
+  /** Bytes one range takes in a root message: its partition id and its root. */
+  private readonly rangeRootBytes: number;
   private readonly batchKeys: number;
   private readonly maxOutstanding: number;
   private readonly maxKeysPerExchange: number;
+  private readonly admissionRetryUs: number;
   /** Hosted ranges by partition index of the current view, ascending. */
   private ranges = new Map<number, RangeState>();
   private order: number[] = [];
-  private cursor = 0;
+  /** Nodes sharing at least one range with this node under its view, ascending. */
+  private peers: number[] = [];
+  /** The peer the next exchange goes to, or the first above it (-1: a random one, drawn at the first exchange). */
+  private nextPeer = -1;
   private readonly exchanges = new Map<number, Exchange>();
   private nextXid = 1;
-  /** When the (single) hashing task is free: rebuilds run one after another. */
-  private hashFreeAtUs = 0;
+  /** Trees waiting for the (single) hashing task, in order; `building` is the one being hashed. */
+  private readonly buildQueue: BuildJob[] = [];
+  private buildHead = 0;
+  private building: BuildJob | null = null;
   /** Ranges found to differ and not repaired since, by `${range}/${peer}`. */
   private readonly differing = new Map<string, { state: RangeState; peer: number }>();
   private nextRid = 1;
@@ -304,13 +409,17 @@ export class AntiEntropy implements NodeComponent {
     this.config = services.config;
     this.enabled = this.config.antiEntropy.enabled;
     this.cost = { ...DEFAULT_EXCHANGE_COST, headerBytes: this.config.messageHeaderBytes };
+    this.rangeRootBytes = this.cost.indexBytes + this.cost.hashBytes;
     this.batchKeys = requireInteger('antiEntropy batchKeys', options.batchKeys ?? this.config.transfer.batchKeys, 1);
     this.maxOutstanding = requireInteger('antiEntropy maxOutstanding', options.maxOutstanding ?? 64, 1);
     this.maxKeysPerExchange = requireInteger('antiEntropy maxKeysPerExchange', options.maxKeysPerExchange ?? 100_000, 1);
+    const retryUs = options.admissionRetryUs ?? Math.min(1_000_000, this.config.antiEntropy.intervalUs);
+    this.admissionRetryUs = requireInteger('antiEntropy admissionRetryUs', retryUs, 1);
     const ctx = services.ctx;
     // One stream per incarnation of the node (a restart draws afresh, deterministically).
     this.rng = ctx.rng.child(`${ANTI_ENTROPY}@${ctx.nowUs()}`);
     if (!this.enabled) return;
+    // Every tree is built from the store: at start, and again after a restart (the store survives, the trees do not).
     this.adopt(services.view());
     ctx.setTimer(this.rng.int(1, this.config.antiEntropy.intervalUs), 'ae-tick', this.tick);
   }
@@ -327,6 +436,11 @@ export class AntiEntropy implements NodeComponent {
     return this.order;
   }
 
+  /** Nodes that share a range with this one (the peers exchanges go to), ascending. */
+  exchangePeers(): readonly number[] {
+    return this.peers;
+  }
+
   /** Root hash of each hosted range's tree, by partition, ascending. */
   roots(): Map<number, number> {
     const out = new Map<number, number>();
@@ -336,8 +450,7 @@ export class AntiEntropy implements NodeComponent {
 
   /** Whether the tree of `partition` is built and usable for exchanges. */
   isReady(partition: number): boolean {
-    const state = this.ranges.get(partition);
-    return state !== undefined && this.services.ctx.nowUs() >= state.readyAtUs;
+    return this.ranges.get(partition)?.ready === true;
   }
 
   pending(): string[] {
@@ -345,10 +458,11 @@ export class AntiEntropy implements NodeComponent {
     const me = this.services.ctx.id;
     const out: string[] = [];
     for (const { state, peer } of this.differing.values()) out.push(`partition ${state.partition} differs between node ${me} and node ${peer}`);
-    const nowUs = this.services.ctx.nowUs();
     for (const p of this.order) {
       const state = this.ranges.get(p)!;
-      if (nowUs < state.readyAtUs) out.push(`partition ${p}: Merkle tree of node ${me} rebuilding (ready in ${state.readyAtUs - nowUs} µs)`);
+      if (state.ready) continue;
+      const status = this.building?.state === state ? 'under way' : 'queued';
+      out.push(`partition ${p}: Merkle tree of node ${me} rebuilding (${state.rebuildUs} µs of hashing, ${status})`);
     }
     return out;
   }
@@ -373,8 +487,13 @@ export class AntiEntropy implements NodeComponent {
     for (const state of this.ranges.values()) old.set(rangeName(state.range), state);
     const ranges = new Map<number, RangeState>();
     const fresh = new Map<number, RangeState>();
-    const order = hostedPartitions(view, this.services.ctx.id, this.config.n);
+    const me = this.services.ctx.id;
+    const n = this.config.n;
+    const order = hostedPartitions(view, me, n);
+    const peers = new Set<number>();
     for (const p of order) {
+      const list = view.preflists.get(p);
+      for (let i = 0; i < Math.min(n, list.length); i++) if (list[i]! !== me) peers.add(list[i]!);
       const range = partitionRange(view.ring, p);
       const kept = old.get(rangeName(range));
       if (kept !== undefined) {
@@ -384,22 +503,26 @@ export class AntiEntropy implements NodeComponent {
         continue;
       }
       const { fanout, depth } = this.config.antiEntropy;
-      const state: RangeState = { partition: p, range, tree: createTree({ fanout, depth }), keys: new Map(), readyAtUs: 0 };
+      const state: RangeState = { partition: p, range, tree: createTree({ fanout, depth }), keys: new Map(), ready: false, rebuildUs: 0 };
       ranges.set(p, state);
       fresh.set(p, state);
     }
     this.stats.treesDropped += old.size;
     this.ranges = ranges;
     this.order = order;
-    if (this.cursor >= order.length) this.cursor = 0;
-    for (const ex of [...this.exchanges.values()]) if (this.ranges.get(ex.state.partition) !== ex.state) this.abandon(ex);
+    this.peers = [...peers].sort((a, b) => a - b);
+    for (const ex of [...this.exchanges.values()]) {
+      let live = 0;
+      for (const work of ex.ranges.values()) if (this.usable(work)) live++;
+      if (live === 0) this.abandon(ex);
+    }
     for (const [key, d] of [...this.differing]) {
-      if (this.ranges.get(d.state.partition) !== d.state || !inTopN(view.preflists.get(d.state.partition), this.config.n, d.peer)) this.differing.delete(key);
+      if (!this.current(d.state) || !inTopN(view.preflists.get(d.state.partition), n, d.peer)) this.differing.delete(key);
     }
     if (fresh.size > 0) this.build(view, fresh);
   }
 
-  /** Fill new trees from one scan of the store, and charge the hashing. */
+  /** Fill new trees from one scan of the store, and queue their hashing (its cost). */
   private build(view: MembershipView, fresh: Map<number, RangeState>): void {
     const bytes = new Map<number, number>();
     for (const [key, siblings] of this.services.store.entries()) {
@@ -412,99 +535,131 @@ export class AntiEntropy implements NodeComponent {
       bytes.set(p, (bytes.get(p) ?? 0) + hashedBytes(key, siblings));
     }
     const { fanout, depth, rebuildBytesPerSec } = this.config.antiEntropy;
-    const nowUs = this.services.ctx.nowUs();
     for (const [p, state] of fresh) {
       const keyCount = state.tree.keyCount;
       const hashed = (bytes.get(p) ?? 0) + rebuildCost(keyCount, { fanout, depth, bytesPerKey: 0 }, this.cost).bytesHashed;
       const delayUs = Math.ceil((hashed * 1e6) / rebuildBytesPerSec);
-      this.hashFreeAtUs = Math.max(this.hashFreeAtUs, nowUs) + delayUs;
-      state.readyAtUs = this.hashFreeAtUs;
+      state.rebuildUs = delayUs;
+      this.buildQueue.push({ state, delayUs });
       this.stats.treesBuilt++;
       this.stats.keysHashed += keyCount;
       this.stats.bytesHashed += hashed;
       this.stats.rebuildUs += delayUs;
     }
+    this.nextBuild();
+  }
+
+  /**
+   * Hand the next queued tree to the hashing task: a timer of its rebuild
+   * time marks it ready. A tree dropped meanwhile is hashed all the same (the
+   * work was under way; the charge stands).
+   */
+  private nextBuild(): void {
+    while (this.building === null && this.buildHead < this.buildQueue.length) {
+      const job = this.buildQueue[this.buildHead++]!;
+      if (job.delayUs === 0) {
+        job.state.ready = true; // an empty tree: nothing to hash
+        continue;
+      }
+      this.building = job;
+      this.services.ctx.setTimer(job.delayUs, 'ae-rebuild', () => {
+        invariant(this.building === job, 'one tree is hashed at a time');
+        job.state.ready = true;
+        this.building = null;
+        this.nextBuild();
+      });
+    }
+    if (this.buildHead === this.buildQueue.length) {
+      this.buildQueue.length = 0;
+      this.buildHead = 0;
+    }
+  }
+
+  /** The state is still the tree of its range under the current view. */
+  private current(state: RangeState): boolean {
+    return this.ranges.get(state.partition) === state;
   }
 
   // ---- the initiator ------------------------------------------------------------------------
 
   private readonly tick = (): void => {
     this.services.ctx.setTimer(this.config.antiEntropy.intervalUs, 'ae-tick', this.tick);
-    for (const ex of [...this.exchanges.values()]) if (ex.phase === 'admission') this.nextBatch(ex);
     if (this.exchanges.size < this.config.antiEntropy.concurrency) this.startNext();
   };
 
-  /** Start an exchange on the next hosted range (round-robin) that is ready, idle and has a reachable peer. */
+  /** Start an exchange with the next peer (round-robin) that is reachable, idle and shares a ready range. */
   private startNext(): void {
-    const nowUs = this.services.ctx.nowUs();
-    const count = this.order.length;
+    const peers = this.peers;
+    const count = peers.length;
+    if (count === 0) return;
+    let first = 0;
+    if (this.nextPeer < 0) first = this.rng.int(0, count - 1);
+    else while (first < count && peers[first]! < this.nextPeer) first++;
     for (let tries = 0; tries < count; tries++) {
-      const at = (this.cursor + tries) % count;
-      const state = this.ranges.get(this.order[at]!)!;
-      if (nowUs < state.readyAtUs || this.busy(state)) continue;
-      const peers = this.peersOf(state.partition);
-      if (peers.length === 0) continue;
-      if (!this.services.admission.tryAcquire(nowUs, 1)) {
+      const peer = peers[(first + tries) % count]!;
+      if (!this.services.fd.isReachable(peer) || this.exchangingWith(peer)) continue;
+      const shared = this.sharedReady(peer);
+      if (shared.length === 0) continue;
+      if (!this.services.admission.tryAcquire(this.services.ctx.nowUs(), 1)) {
         this.stats.admissionRefused++;
-        this.cursor = at; // the same range first at the next tick
+        this.nextPeer = peer; // the same peer first at the next tick
         return;
       }
-      this.cursor = (at + 1) % count;
-      this.start(state, this.rng.pick(peers));
+      this.nextPeer = peer + 1;
+      this.start(peer, shared);
       return;
     }
   }
 
-  private busy(state: RangeState): boolean {
-    for (const ex of this.exchanges.values()) if (ex.state === state) return true;
+  private exchangingWith(peer: number): boolean {
+    for (const ex of this.exchanges.values()) if (ex.peer === peer) return true;
     return false;
   }
 
-  /** The range's other top-N replicas that this node believes reachable. */
-  private peersOf(partition: number): number[] {
-    const list = this.services.view().preflists.get(partition);
-    const k = Math.min(this.config.n, list.length);
-    const me = this.services.ctx.id;
-    const peers: number[] = [];
-    for (let i = 0; i < k; i++) {
-      const node = list[i]!;
-      if (node !== me && this.services.fd.isReachable(node)) peers.push(node);
+  /** The ranges this node hosts with `peer` (both in their top N under this node's view) whose trees are ready, ascending. */
+  private sharedReady(peer: number): RangeState[] {
+    const view = this.services.view();
+    const out: RangeState[] = [];
+    for (const p of this.order) {
+      const state = this.ranges.get(p)!;
+      if (state.ready && inTopN(view.preflists.get(p), this.config.n, peer)) out.push(state);
     }
-    return peers;
+    return out;
   }
 
-  private start(state: RangeState, peer: number): void {
+  private start(peer: number, shared: readonly RangeState[]): void {
+    const ranges = new Map<number, RangeWork>();
+    shared.forEach((state, order) => ranges.set(state.partition, { state, order, differs: false, incomplete: false, dropped: false }));
     const ex: Exchange = {
       xid: this.nextXid++,
       peer,
-      state,
-      phase: 'tree',
+      phase: 'roots',
+      ranges,
       visits: [],
       visitHead: 0,
-      waiting: new Set(),
+      waiting: new Map(),
       diffs: [],
-      truncated: false,
       batchStart: 0,
+      batchRanges: new Map(),
       timer: null,
-      deadlineUs: 0,
+      retry: null,
     };
     this.exchanges.set(ex.xid, ex);
     this.stats.exchangesStarted++;
-    this.request(ex, AE_MSG.root, this.address(ex), this.cost.headerBytes + this.cost.indexBytes);
+    const req: RootsRequest = { xid: ex.xid, rid: this.nextRid++, ranges: shared.map((state) => ({ ...refOf(state), hash: root(state.tree) })) };
+    this.request(ex, AE_MSG.roots, req, null, this.cost.headerBytes + shared.length * this.rangeRootBytes);
   }
 
-  /** A new request of the exchange: its id and the range. */
-  private address(ex: Exchange): RangeAddress {
-    const { partition, range } = ex.state;
-    return { xid: ex.xid, rid: this.nextRid++, partition, start: range.start, end: range.end };
+  /** A new tree request about one range of the exchange: its ids and the range. */
+  private address(ex: Exchange, work: RangeWork): RangeAddress {
+    return { xid: ex.xid, rid: this.nextRid++, ...refOf(work.state) };
   }
 
   /** Send a request to the exchange's peer and watch for its answer. */
-  private request(ex: Exchange, type: string, payload: RangeAddress, sizeBytes: number): void {
-    if (ex.waiting.size === 0) ex.deadlineUs = this.services.ctx.nowUs() + this.config.failureDetector.timeoutUs;
-    ex.waiting.add(payload.rid);
+  private request(ex: Exchange, type: string, payload: RequestId, work: RangeWork | null, sizeBytes: number): void {
+    ex.waiting.set(payload.rid, work);
     this.send(ex.peer, type, payload, sizeBytes);
-    if (ex.timer === null) ex.timer = this.services.ctx.setTimer(this.config.failureDetector.timeoutUs, 'ae-timeout', () => this.onDeadline(ex));
+    if (ex.timer === null) ex.timer = this.services.ctx.setTimer(this.config.failureDetector.timeoutUs, 'ae-timeout', () => this.onTimeout(ex));
   }
 
   private send(dst: number, type: string, payload: unknown, sizeBytes: number): void {
@@ -513,99 +668,147 @@ export class AntiEntropy implements NodeComponent {
     this.services.ctx.send(dst, type, payload, sizeBytes);
   }
 
-  private onDeadline(ex: Exchange): void {
+  /** The peer answered nothing for the timeout (the timer is re-armed at every answer). */
+  private onTimeout(ex: Exchange): void {
     ex.timer = null;
     if (this.exchanges.get(ex.xid) !== ex || ex.waiting.size === 0) return;
-    const nowUs = this.services.ctx.nowUs();
-    if (nowUs < ex.deadlineUs) {
-      ex.timer = this.services.ctx.setTimer(ex.deadlineUs - nowUs, 'ae-timeout', () => this.onDeadline(ex));
+    this.abandon(ex);
+    this.services.fd.noAnswer(ex.peer, this.services.ctx.nowUs());
+  }
+
+  /** The exchange and range of a reply, if it is still awaited (a late reply to an abandoned exchange is dropped). */
+  private answered(reply: Reply): { ex: Exchange; work: RangeWork | null } | null {
+    const ex = this.exchanges.get(reply.xid);
+    if (ex === undefined) return null;
+    const work = ex.waiting.get(reply.rid);
+    if (work === undefined) return null;
+    ex.waiting.delete(reply.rid);
+    // A timeout counts from the last answer: restart the timer, with a relative delay.
+    if (ex.timer !== null) this.services.ctx.cancelTimer(ex.timer);
+    ex.timer = ex.waiting.size === 0 ? null : this.services.ctx.setTimer(this.config.failureDetector.timeoutUs, 'ae-timeout', () => this.onTimeout(ex));
+    return { ex, work };
+  }
+
+  /** Whether the exchange still works on the range (a view change may have taken it away). */
+  private usable(work: RangeWork): boolean {
+    if (!work.dropped && !this.current(work.state)) this.drop(work);
+    return !work.dropped;
+  }
+
+  private drop(work: RangeWork): void {
+    work.dropped = true;
+    work.incomplete = true;
+  }
+
+  private onRootsReply(reply: RootsReply): void {
+    const answer = this.answered(reply);
+    if (answer === null) return;
+    const ex = answer.ex;
+    if (!reply.ok) {
+      this.stats.rangesDeclined += ex.ranges.size;
+      this.stats.exchangesDeclined++;
+      this.end(ex);
       return;
     }
-    this.abandon(ex);
-    this.services.fd.noAnswer(ex.peer, nowUs);
-  }
-
-  /** The exchange of a reply, if it is still running (a late reply to an abandoned exchange is dropped). */
-  private answered(reply: Reply): Exchange | null {
-    const ex = this.exchanges.get(reply.xid);
-    if (ex === undefined || !ex.waiting.delete(reply.rid)) return null;
-    ex.deadlineUs = this.services.ctx.nowUs() + this.config.failureDetector.timeoutUs;
-    if (this.ranges.get(ex.state.partition) !== ex.state) {
-      this.abandon(ex);
-      return null;
+    const theirs = new Map<number, number>();
+    for (const r of reply.roots) theirs.set(r.partition, r.hash);
+    let compared = 0;
+    for (const [p, work] of ex.ranges) {
+      const hash = theirs.get(p);
+      if (hash === undefined) {
+        this.stats.rangesDeclined++;
+        this.drop(work);
+        continue;
+      }
+      if (!this.usable(work)) continue;
+      compared++;
+      this.stats.rangesCompared++;
+      if (hash === root(work.state.tree)) {
+        this.differing.delete(differingKey(work.state, ex.peer));
+        continue;
+      }
+      this.stats.rangesDiffered++;
+      work.differs = true;
+      this.differing.set(differingKey(work.state, ex.peer), { state: work.state, peer: ex.peer });
+      ex.visits.push({ work, level: 0, index: 0 });
     }
-    if (!reply.ok) {
-      this.end(ex);
+    if (compared === 0) {
       this.stats.exchangesDeclined++;
-      return null;
+      this.end(ex);
+      return;
     }
-    return ex;
-  }
-
-  private onRootReply(reply: RootReply): void {
-    const ex = this.answered(reply);
-    if (ex === null) return;
-    if (reply.hash === root(ex.state.tree)) {
-      this.differing.delete(differingKey(ex));
+    if (ex.visits.length === 0) {
       this.stats.exchangesInSync++;
       this.complete(ex);
       return;
     }
-    this.differing.set(differingKey(ex), { state: ex.state, peer: ex.peer });
-    ex.visits.push([0, 0]);
+    ex.phase = 'tree';
     this.descend(ex);
   }
 
   private onChildrenReply(reply: ChildrenReply): void {
-    const ex = this.answered(reply);
-    if (ex === null) return;
-    const tree = ex.state.tree;
-    const mine = childHashes(tree, reply.level, reply.index);
-    const theirs = reply.children;
-    const childLevel = reply.level + 1;
-    let i = 0;
-    let j = 0;
-    while (i < mine.length || j < theirs.length) {
-      const x = mine[i];
-      const y = theirs[j];
-      let differing: number;
-      if (y === undefined || (x !== undefined && x.index < y.index)) {
-        differing = x!.index;
-        i++;
-      } else if (x === undefined || y.index < x.index) {
-        differing = y.index;
-        j++;
-      } else {
-        i++;
-        j++;
-        if (x.hash === y.hash) continue;
-        differing = x.index;
+    const answer = this.answered(reply);
+    if (answer === null) return;
+    const { ex, work } = answer;
+    invariant(work !== null, 'a children request is about one range');
+    if (!reply.ok) {
+      this.stats.rangesDeclined++;
+      this.drop(work);
+    } else if (this.usable(work)) {
+      const mine = childHashes(work.state.tree, reply.level, reply.index);
+      const theirs = reply.children;
+      const level = reply.level + 1;
+      let i = 0;
+      let j = 0;
+      while (i < mine.length || j < theirs.length) {
+        const x = mine[i];
+        const y = theirs[j];
+        let differing: number;
+        if (y === undefined || (x !== undefined && x.index < y.index)) {
+          differing = x!.index;
+          i++;
+        } else if (x === undefined || y.index < x.index) {
+          differing = y.index;
+          j++;
+        } else {
+          i++;
+          j++;
+          if (x.hash === y.hash) continue;
+          differing = x.index;
+        }
+        ex.visits.push({ work, level, index: differing });
       }
-      ex.visits.push([childLevel, differing]);
     }
     this.descend(ex);
   }
 
   private onSegmentReply(reply: SegmentReply): void {
-    const ex = this.answered(reply);
-    if (ex === null) return;
-    const mine = segmentItems(ex.state.tree, reply.segment);
-    const theirs = reply.items;
-    let i = 0;
-    let j = 0;
-    while (i < mine.length || j < theirs.length) {
-      const x = mine[i];
-      const y = theirs[j];
-      if (y === undefined || (x !== undefined && x.key < y.key)) {
-        ex.diffs.push({ id: x!.key, mine: true, theirs: false });
-        i++;
-      } else if (x === undefined || y.key < x.key) {
-        ex.diffs.push({ id: y.key, mine: false, theirs: true });
-        j++;
-      } else {
-        if (x.itemHash !== y.itemHash) ex.diffs.push({ id: x.key, mine: true, theirs: true });
-        i++;
-        j++;
+    const answer = this.answered(reply);
+    if (answer === null) return;
+    const { ex, work } = answer;
+    invariant(work !== null, 'a segment request is about one range');
+    if (!reply.ok) {
+      this.stats.rangesDeclined++;
+      this.drop(work);
+    } else if (this.usable(work)) {
+      const mine = segmentItems(work.state.tree, reply.segment);
+      const theirs = reply.items;
+      let i = 0;
+      let j = 0;
+      while (i < mine.length || j < theirs.length) {
+        const x = mine[i];
+        const y = theirs[j];
+        if (y === undefined || (x !== undefined && x.key < y.key)) {
+          ex.diffs.push({ work, id: x!.key, mine: true, theirs: false });
+          i++;
+        } else if (x === undefined || y.key < x.key) {
+          ex.diffs.push({ work, id: y.key, mine: false, theirs: true });
+          j++;
+        } else {
+          if (x.itemHash !== y.itemHash) ex.diffs.push({ work, id: x.key, mine: true, theirs: true });
+          i++;
+          j++;
+        }
       }
     }
     this.descend(ex);
@@ -614,89 +817,128 @@ export class AntiEntropy implements NodeComponent {
   /** Send the queued tree requests the window allows; when the descent is over, exchange the keys. */
   private descend(ex: Exchange): void {
     if (ex.diffs.length >= this.maxKeysPerExchange && ex.visitHead < ex.visits.length) {
-      ex.truncated = true;
+      // The key limit cuts the descent short: the ranges not fully descended stay pending.
+      for (let v = ex.visitHead; v < ex.visits.length; v++) ex.visits[v]!.work.incomplete = true;
       ex.visitHead = ex.visits.length;
     }
-    const depth = ex.state.tree.depth;
     const requestBytes = this.cost.headerBytes + this.cost.indexBytes;
     while (ex.waiting.size < this.maxOutstanding && ex.visitHead < ex.visits.length) {
-      const [level, index] = ex.visits[ex.visitHead++]!;
-      if (level === depth) {
-        const req: SegmentRequest = { ...this.address(ex), segment: index };
-        this.request(ex, AE_MSG.segment, req, requestBytes);
+      const { work, level, index } = ex.visits[ex.visitHead++]!;
+      if (!this.usable(work)) continue;
+      if (level === work.state.tree.depth) {
+        const req: SegmentRequest = { ...this.address(ex, work), segment: index };
+        this.request(ex, AE_MSG.segment, req, work, requestBytes);
       } else {
-        const req: ChildrenRequest = { ...this.address(ex), level, index };
-        this.request(ex, AE_MSG.children, req, requestBytes);
+        const req: ChildrenRequest = { ...this.address(ex, work), level, index };
+        this.request(ex, AE_MSG.children, req, work, requestBytes);
       }
     }
     if (ex.waiting.size > 0) return;
-    ex.diffs.sort((a, b) => a.id - b.id);
+    ex.diffs.sort((a, b) => a.work.order - b.work.order || a.id - b.id);
     this.nextBatch(ex);
   }
 
   /** Exchange the next batch of differing keys (after admission control), or finish. */
   private nextBatch(ex: Exchange): void {
-    if (ex.batchStart >= ex.diffs.length) {
-      this.complete(ex);
-      return;
-    }
-    const state = ex.state;
     const store = this.services.store;
-    const batch = ex.diffs.slice(ex.batchStart, ex.batchStart + this.batchKeys);
+    const batch: KeyDiff[] = [];
+    let next = ex.batchStart;
     let estimate = 0;
-    for (const d of batch) {
-      const key = d.mine ? state.keys.get(d.id) : undefined;
+    while (next < ex.diffs.length && batch.length < this.batchKeys) {
+      const d = ex.diffs[next++]!;
+      if (!this.usable(d.work)) continue;
+      batch.push(d);
+      const key = d.mine ? d.work.state.keys.get(d.id) : undefined;
       const held = key === undefined ? undefined : store.peek(key);
       estimate += this.cost.keyBytes + (key === undefined || held === undefined ? 0 : key.length + versionSetSizeBytes(held));
     }
-    const nowUs = this.services.ctx.nowUs();
-    if (!this.services.admission.tryAcquire(nowUs, Math.max(1, Math.ceil(estimate / 1024)))) {
+    if (batch.length === 0) {
+      this.complete(ex);
+      return;
+    }
+    if (!this.services.admission.tryAcquire(this.services.ctx.nowUs(), Math.max(1, Math.ceil(estimate / 1024)))) {
+      // A repair of many keys drains the token bucket in a few batches: ask again soon, not at the next tick.
       this.stats.admissionRefused++;
       ex.phase = 'admission';
+      ex.retry = this.services.ctx.setTimer(this.admissionRetryUs, 'ae-admission', () => {
+        ex.retry = null;
+        if (this.exchanges.get(ex.xid) === ex) this.nextBatch(ex);
+      });
       return;
     }
     ex.phase = 'reading';
+    ex.batchStart = next;
     const pushKeys: string[] = [];
-    const want: number[] = [];
+    const pushWork: RangeWork[] = [];
     for (const d of batch) {
-      if (d.theirs) want.push(d.id);
-      const key = d.mine ? state.keys.get(d.id) : undefined;
-      if (key !== undefined) pushKeys.push(key);
+      const key = d.mine ? d.work.state.keys.get(d.id) : undefined;
+      if (key === undefined) continue;
+      pushKeys.push(key);
+      pushWork.push(d.work);
     }
     readAll(store, pushKeys, (found) => {
       if (this.exchanges.get(ex.xid) !== ex) return; // abandoned meanwhile (a view change)
-      const push: KeyEntry[] = [];
+      // One group per range, in the batch's (range) order.
+      const groups = new Map<RangeWork, { push: KeyEntry[]; want: number[] }>();
+      const group = (work: RangeWork) => {
+        let g = groups.get(work);
+        if (g === undefined) {
+          g = { push: [], want: [] };
+          groups.set(work, g);
+        }
+        return g;
+      };
+      for (const d of batch) if (d.theirs && this.usable(d.work)) group(d.work).want.push(d.id);
       for (let i = 0; i < pushKeys.length; i++) {
         const key = pushKeys[i]!;
+        const work = pushWork[i]!;
         const versions = found[i];
         if (versions === undefined || versions.length === 0) {
           // The key left the store without a change notice (a range handed off): forget it.
-          removeItem(state, this.services.hasher.position(key));
+          removeItem(work.state, this.services.hasher.position(key));
           continue;
         }
-        push.push({ key, versions });
+        if (this.usable(work)) group(work).push.push({ key, versions });
       }
-      this.stats.keysSent += push.length;
+      if (groups.size === 0) {
+        this.nextBatch(ex);
+        return;
+      }
+      const ranges: RangeKeys[] = [];
+      ex.batchRanges = new Map();
+      let sizeBytes = this.cost.headerBytes;
+      for (const [work, g] of groups) {
+        ranges.push({ ...refOf(work.state), push: g.push, want: g.want });
+        ex.batchRanges.set(work.state.partition, work);
+        this.stats.keysSent += g.push.length;
+        sizeBytes += this.cost.indexBytes + g.want.length * this.cost.keyBytes + entryBytes(g.push);
+      }
       ex.phase = 'keys';
-      ex.batchStart += batch.length;
-      const req: KeysRequest = { ...this.address(ex), push, want };
-      this.request(ex, AE_MSG.keys, req, this.cost.headerBytes + want.length * this.cost.keyBytes + entryBytes(push));
+      const req: KeysRequest = { xid: ex.xid, rid: this.nextRid++, ranges };
+      this.request(ex, AE_MSG.keys, req, null, sizeBytes);
     });
   }
 
   private onKeysReply(reply: KeysReply): void {
-    const ex = this.answered(reply);
-    if (ex === null) return;
-    for (const e of reply.entries) {
-      if (this.merge(ex.state, e)) this.stats.keysRepairedAsInitiator++;
+    const answer = this.answered(reply);
+    if (answer === null) return;
+    const ex = answer.ex;
+    const declined = reply.ok ? reply.declined : [...ex.batchRanges.keys()];
+    for (const p of declined) {
+      const work = ex.batchRanges.get(p);
+      if (work === undefined || work.dropped) continue;
+      this.stats.rangesDeclined++;
+      this.drop(work);
     }
+    for (const e of reply.entries) if (this.merge(e)) this.stats.keysRepairedAsInitiator++;
     this.nextBatch(ex);
   }
 
-  /** Merge a peer's versions of a key of the range as a replica write; true when they change the local state. */
-  private merge(state: RangeState, e: KeyEntry): boolean {
+  /** Merge a peer's versions of a key this node hosts as a replica write; true when they change the local state. */
+  private merge(e: KeyEntry): boolean {
+    if (e.versions.length === 0) return false;
     const position = this.services.hasher.position(e.key);
-    if (e.versions.length === 0 || partitionOf(this.services.view().ring, position) !== state.partition) return false;
+    if (!this.ranges.has(partitionOf(this.services.view().ring, position))) return false;
     const before = this.services.store.peek(e.key) ?? [];
     const after = mergeInto(before, e.versions);
     if (versionSetHash(after) === versionSetHash(before)) return false;
@@ -704,8 +946,11 @@ export class AntiEntropy implements NodeComponent {
     return true;
   }
 
+  /** Every range compared in full and repaired leaves the differing set; the others stay pending. */
   private complete(ex: Exchange): void {
-    if (!ex.truncated) this.differing.delete(differingKey(ex));
+    for (const work of ex.ranges.values()) {
+      if (work.differs && !work.incomplete) this.differing.delete(differingKey(work.state, ex.peer));
+    }
     this.stats.exchangesCompleted++;
     this.end(ex);
   }
@@ -717,35 +962,29 @@ export class AntiEntropy implements NodeComponent {
 
   private end(ex: Exchange): void {
     this.exchanges.delete(ex.xid);
-    if (ex.timer !== null) {
-      this.services.ctx.cancelTimer(ex.timer);
-      ex.timer = null;
-    }
+    for (const timer of [ex.timer, ex.retry]) if (timer !== null) this.services.ctx.cancelTimer(timer);
+    ex.timer = null;
+    ex.retry = null;
   }
 
   // ---- the responder ------------------------------------------------------------------------
 
-  /** The tree a request addresses, if this node hosts that very range and the tree is ready. */
-  private served(req: RangeAddress): RangeState | null {
+  /** The tree a request names, if this node hosts that very range and the tree is ready. */
+  private served(ref: RangeRef): RangeState | null {
     if (!this.enabled) return null;
-    const state = this.ranges.get(req.partition);
-    if (state === undefined || state.range.start !== req.start || state.range.end !== req.end) return null;
-    return this.services.ctx.nowUs() >= state.readyAtUs ? state : null;
+    const state = this.ranges.get(ref.partition);
+    if (state === undefined || state.range.start !== ref.start || state.range.end !== ref.end) return null;
+    return state.ready ? state : null;
   }
 
-  private decline(to: number, type: string, req: RangeAddress, extra: object): void {
+  private decline(to: number, type: string, req: RequestId, extra: object): void {
     this.send(to, type, { xid: req.xid, rid: req.rid, ok: false, ...extra }, this.cost.headerBytes);
   }
 
   onMessage(msg: Message): void {
     switch (msg.type) {
-      case AE_MSG.root: {
-        const req = msg.payload as RangeAddress;
-        const state = this.served(req);
-        if (state === null) return this.decline(msg.src, AE_MSG.rootReply, req, { hash: 0 });
-        const reply: RootReply = { xid: req.xid, rid: req.rid, ok: true, hash: root(state.tree) };
-        return this.send(msg.src, AE_MSG.rootReply, reply, this.cost.headerBytes + this.cost.hashBytes);
-      }
+      case AE_MSG.roots:
+        return this.onRoots(msg.src, msg.payload as RootsRequest);
       case AE_MSG.children: {
         const req = msg.payload as ChildrenRequest;
         const state = this.served(req);
@@ -764,8 +1003,8 @@ export class AntiEntropy implements NodeComponent {
       }
       case AE_MSG.keys:
         return this.onKeys(msg.src, msg.payload as KeysRequest);
-      case AE_MSG.rootReply:
-        return this.onRootReply(msg.payload as RootReply);
+      case AE_MSG.rootsReply:
+        return this.onRootsReply(msg.payload as RootsReply);
       case AE_MSG.childrenReply:
         return this.onChildrenReply(msg.payload as ChildrenReply);
       case AE_MSG.segmentReply:
@@ -777,15 +1016,43 @@ export class AntiEntropy implements NodeComponent {
     }
   }
 
+  /**
+   * Answer with this node's roots of the ranges it serves. The responder sees
+   * both roots too: a range found equal here is no longer pending with the
+   * initiator (whatever exchange repaired it).
+   */
+  private onRoots(from: number, req: RootsRequest): void {
+    if (!this.enabled) return this.decline(from, AE_MSG.rootsReply, req, { roots: [] });
+    const roots: Array<{ partition: number; hash: number }> = [];
+    for (const r of req.ranges) {
+      const state = this.served(r);
+      if (state === null) continue;
+      const hash = root(state.tree);
+      roots.push({ partition: r.partition, hash });
+      if (hash === r.hash) this.differing.delete(differingKey(state, from));
+    }
+    const reply: RootsReply = { xid: req.xid, rid: req.rid, ok: true, roots };
+    this.send(from, AE_MSG.rootsReply, reply, this.cost.headerBytes + roots.length * this.rangeRootBytes);
+  }
+
   /** Answer with this node's siblings for the wanted keys (read before merging), then merge the pushed ones. */
   private onKeys(from: number, req: KeysRequest): void {
-    const state = this.served(req);
-    if (state === null) return this.decline(from, AE_MSG.keysReply, req, { entries: [] });
+    const served: RangeKeys[] = [];
+    const declined: number[] = [];
     const keys: string[] = [];
-    for (const id of req.want) {
-      const key = state.keys.get(id);
-      if (key !== undefined) keys.push(key);
+    for (const r of req.ranges) {
+      const state = this.served(r);
+      if (state === null) {
+        declined.push(r.partition);
+        continue;
+      }
+      served.push(r);
+      for (const id of r.want) {
+        const key = state.keys.get(id);
+        if (key !== undefined) keys.push(key);
+      }
     }
+    if (served.length === 0) return this.decline(from, AE_MSG.keysReply, req, { entries: [], declined });
     readAll(this.services.store, keys, (found) => {
       const entries: KeyEntry[] = [];
       for (let i = 0; i < keys.length; i++) {
@@ -793,11 +1060,12 @@ export class AntiEntropy implements NodeComponent {
         if (versions !== undefined && versions.length > 0) entries.push({ key: keys[i]!, versions });
       }
       this.stats.keysSent += entries.length;
-      const reply: KeysReply = { xid: req.xid, rid: req.rid, ok: true, entries };
-      this.send(from, AE_MSG.keysReply, reply, this.cost.headerBytes + entryBytes(entries));
-      const current = this.ranges.get(req.partition);
-      if (current === undefined || rangeName(current.range) !== rangeName(req)) return; // the range left this node meanwhile
-      for (const e of req.push) if (this.merge(current, e)) this.stats.keysRepairedAsResponder++;
+      const reply: KeysReply = { xid: req.xid, rid: req.rid, ok: true, entries, declined };
+      this.send(from, AE_MSG.keysReply, reply, this.cost.headerBytes + entryBytes(entries) + declined.length * this.cost.indexBytes);
+      for (const r of served) {
+        if (this.served(r) === null) continue; // the range left this node meanwhile
+        for (const e of r.push) if (this.merge(e)) this.stats.keysRepairedAsResponder++;
+      }
     });
   }
 }
@@ -869,7 +1137,7 @@ export function rootsOf(node: ReplicaNode, options: { view?: MembershipView; has
   const { fanout, depth } = node.config.antiEntropy;
   const trees = new Map<number, RangeState>();
   for (const p of hostedPartitions(view, node.id, node.config.n)) {
-    trees.set(p, { partition: p, range: partitionRange(view.ring, p), tree: createTree({ fanout, depth }), keys: new Map(), readyAtUs: 0 });
+    trees.set(p, { partition: p, range: partitionRange(view.ring, p), tree: createTree({ fanout, depth }), keys: new Map(), ready: true, rebuildUs: 0 });
   }
   for (const [key, siblings] of node.store.entries()) {
     const position = hasher.position(key);

@@ -117,10 +117,10 @@ test('validate, explain and list work on the shipped scenarios', async (t) => {
 
 test('run prints the seed first, writes the report and ends with a reproduce command', async (t) => {
   const out = path.join(tmp, 'report-quickstart');
-  const r = await cli('run', 'quickstart', '--seed', '5', '--duration', '25s', '--set', 'checks=[]', '--out', out);
+  const r = await cli('run', 'quickstart', '--seed', '5', '--duration', '25s', '--set', 'checks=[]', '--set', 'sla.availability=90%', '--out', out);
   t.is(r.code, 0, r.err);
   t.true(r.out.startsWith('seed 5'));
-  t.regex(r.out, /reproduce: dynasim run quickstart --seed 5 --set 'checks=\[\]' --duration 25s/);
+  t.regex(r.out, /reproduce: dynasim run quickstart --seed 5 --set 'checks=\[\]' --set sla\.availability=90% --duration 25s/);
   t.deepEqual(readdirSync(out).sort(), ['report.html', 'summary.json', 'summary.md']);
   const summary = JSON.parse(readFileSync(path.join(out, 'summary.json'), 'utf8')) as { seed: string; scenario: string };
   t.is(summary.seed, '5');

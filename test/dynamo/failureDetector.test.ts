@@ -51,6 +51,14 @@ test('admission control halves the background rate when foreground p99 exceeds t
   const off = new AdmissionController({ enabled: false, percentile: 99, windowUs: 60_000_000, targetUs: 50_000 });
   for (let i = 0; i < 100; i++) off.recordRead(i, 1_000_000);
   t.true(Array.from({ length: 10_000 }, (_, i) => off.tryAcquire(i)).every(Boolean));
+  // A backward clock jump neither stalls the refill nor records negative latencies.
+  const skewed = new AdmissionController({ enabled: true, percentile: 99, windowUs: 60_000_000, targetUs: 50_000, maxRatePerSec: 100 });
+  for (let i = 0; i < 100; i++) skewed.tryAcquire(700_000_000 + i); // drain at local time 700 s
+  skewed.recordRead(100_000_000, -5_000);
+  let afterJump = 0;
+  for (let i = 0; i < 50; i++) if (skewed.tryAcquire(100_000_000 + i * 100_000)) afterJump++; // the clock jumped back 600 s
+  t.true(afterJump > 10, `grants after a backward jump: ${afterJump}`);
+  t.true(skewed.foregroundLatencyUs() >= 0);
   // The window forgets: a minute later the sick seconds are gone.
   for (let i = 0; i < 100; i++) on.recordRead(90_000_000 + i * 1_000, 1_000);
   t.true(on.foregroundLatencyUs() < 50_000);
