@@ -175,7 +175,7 @@ export class Gossip implements NodeComponent {
     const ctx = this.services.ctx;
     const atUs = Math.max(1, Math.round(ctx.nowUs()), latestAtUs(this.current) + 1);
     const change: MembershipChange = { seq: nextSeq(this.current, this.id), node, kind, weight, dc, atUs, issuer: this.id };
-    ctx.record('admin', { kind, node, atUs });
+    ctx.record('admin', { change: kind, node, atUs });
     this.adopt(appendChange(this.current, change));
     return change;
   }
