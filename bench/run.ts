@@ -24,9 +24,11 @@ import { fileURLToPath } from 'node:url';
 import { type Bench, type BenchOptions, machineInfo } from './common.js';
 import { holdBench } from './hold_bench.js';
 import { dynamoBench } from './dynamo_bench.js';
+import { sweepBench } from './sweep_bench.js';
+import { traceBench } from './trace_bench.js';
 
 /** The registry: add new benchmarks here. */
-const BENCHES: Bench[] = [holdBench, dynamoBench];
+const BENCHES: Bench[] = [holdBench, dynamoBench, sweepBench, traceBench];
 
 const BOOLEAN_FLAGS = new Set(['quick', 'no-peers', 'no-simpy', 'no-ns3', 'list', 'help']);
 

@@ -111,6 +111,8 @@ interface DiskJob {
   sizeBytes: number;
   done: () => void;
   epoch: number;
+  /** The trace cause it was started under (restored around `done`). */
+  cause: number;
 }
 
 class HostTimer implements Timer {
@@ -120,6 +122,8 @@ class HostTimer implements Timer {
     readonly label: string,
     readonly fn: () => void,
     readonly epoch: number,
+    /** The trace cause it was set under (restored when it fires). */
+    readonly cause: number,
   ) {}
 }
 
@@ -327,12 +331,12 @@ export class Host {
   private readonly receive = (msg: Message): void => {
     if (this.stateValue === 'down') {
       this.stats.messagesDropped++;
-      this.trace.drop(this.scheduler.nowUs, msg.id, msg.src, msg.dst, msg.type, 'host-down');
+      this.trace.drop(this.scheduler.nowUs, msg.id, msg.src, msg.dst, msg.type, 'host-down', msg.cause);
       return;
     }
     if (this.cpuQueue.length - this.cpuHead >= this.cpu.queueMax) {
       this.stats.messagesDropped++;
-      this.trace.drop(this.scheduler.nowUs, msg.id, msg.src, msg.dst, msg.type, 'cpu-overload');
+      this.trace.drop(this.scheduler.nowUs, msg.id, msg.src, msg.dst, msg.type, 'cpu-overload', msg.cause);
       return;
     }
     if (this.stateValue === 'paused') {
@@ -348,7 +352,11 @@ export class Host {
       if (this.cpu.zeroCost) {
         // A CPU that costs nothing (clients, load balancers) handles the message at once.
         this.stats.messagesHandled++;
+        const trace = this.trace;
+        const cause = trace.cause;
+        trace.cause = job.msg.cause;
         this.actor!.onMessage(job.msg);
+        trace.cause = cause;
         return;
       }
       this.cpuIdle--;
@@ -384,14 +392,18 @@ export class Host {
       this.cpuIdle++;
     }
     this.stats.messagesHandled++;
+    const trace = this.trace;
+    const cause = trace.cause;
+    trace.cause = job.msg.cause;
     this.actor!.onMessage(job.msg);
+    trace.cause = cause;
   };
 
   // ---- disk ---------------------------------------------------------------------------------
 
   private diskOp(write: boolean, sizeBytes: number, done: () => void): void {
     requireNonNegative('sizeBytes', sizeBytes);
-    const job: DiskJob = { write, sizeBytes, done, epoch: this.epoch };
+    const job: DiskJob = { write, sizeBytes, done, epoch: this.epoch, cause: this.trace.cause };
     if (this.diskIdle > 0) {
       this.diskIdle--;
       this.startDisk(job);
@@ -431,7 +443,11 @@ export class Host {
     } else {
       this.diskIdle++;
     }
+    const trace = this.trace;
+    const cause = trace.cause;
+    trace.cause = job.cause;
     job.done();
+    trace.cause = cause;
   };
 
   /** Queued plus in-service disk operations. */
@@ -461,8 +477,12 @@ export class Host {
       this.deferred.push(() => this.fireTimer(timer));
       return;
     }
-    this.trace.timer(this.scheduler.nowUs, this.id, timer.label);
+    const trace = this.trace;
+    const cause = trace.cause;
+    trace.cause = timer.cause;
+    trace.timer(this.scheduler.nowUs, this.id, timer.label, timer.cause);
     timer.fn();
+    trace.cause = cause;
   };
 
   private makeContext(): HostContext {
@@ -478,7 +498,7 @@ export class Host {
         host.network.send({ src: host.id, dst, type, payload, sizeBytes, latencyClass });
       },
       setTimer(delayUs, label, fn) {
-        const timer = new HostTimer(delayUs, label, fn, host.epoch);
+        const timer = new HostTimer(delayUs, label, fn, host.epoch, host.trace.cause);
         const realUs = Math.max(0, Math.round(delayUs / host.rate));
         timer.ev = host.scheduler.after(realUs, host.fireTimer, timer);
         return timer;

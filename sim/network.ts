@@ -30,6 +30,8 @@ export interface Message<P = unknown> {
   readonly sentUs: number;
   /** Latency class (e.g. PBS leg "W", "A", "R", "S"); null for the scope default. */
   readonly latencyClass: string | null;
+  /** The trace's cause when it was sent (0: none): the receiving host handles it under this cause. */
+  readonly cause: number;
 }
 
 export interface SendOptions<P = unknown> {
@@ -182,10 +184,11 @@ export class Network {
       payload: options.payload,
       sentUs: nowUs,
       latencyClass: options.latencyClass ?? null,
+      cause: this.trace.cause,
     };
     this.stats.sent++;
     this.stats.bytesSent += sizeBytes;
-    this.trace.send(nowUs, msg.id, msg.src, dstId, msg.type, sizeBytes);
+    this.trace.send(nowUs, msg.id, msg.src, dstId, msg.type, sizeBytes, options.payload);
     const dst = this.endpoints[dstId];
     if (dst === undefined) {
       this.dropNow(msg, 'no-endpoint');
@@ -239,23 +242,23 @@ export class Network {
     // A partition that began while the message was in flight cuts it too.
     if (this.blocked.size > 0 && this.blocked.has(msg.src * LINK_KEY_BASE + msg.dst)) {
       this.stats.dropped++;
-      this.trace.drop(nowUs, msg.id, msg.src, msg.dst, msg.type, 'partition');
+      this.trace.drop(nowUs, msg.id, msg.src, msg.dst, msg.type, 'partition', msg.cause);
       return;
     }
     const dst = this.endpoints[msg.dst]!;
     if (dst.handler === null) {
       this.stats.dropped++;
-      this.trace.drop(nowUs, msg.id, msg.src, msg.dst, msg.type, 'no-handler');
+      this.trace.drop(nowUs, msg.id, msg.src, msg.dst, msg.type, 'no-handler', msg.cause);
       return;
     }
     this.stats.delivered++;
-    this.trace.deliver(nowUs, msg.id, msg.src, msg.dst, msg.type);
+    this.trace.deliver(nowUs, msg.id, msg.src, msg.dst, msg.type, msg.cause);
     dst.handler(msg);
   };
 
   private dropNow(msg: Message, reason: string): void {
     this.stats.dropped++;
-    this.trace.drop(this.scheduler.nowUs, msg.id, msg.src, msg.dst, msg.type, reason);
+    this.trace.drop(this.scheduler.nowUs, msg.id, msg.src, msg.dst, msg.type, reason, msg.cause);
   }
 
   private sampleLatencyUs(msg: Message, src: Endpoint, dst: Endpoint, key: number): number {

@@ -6,6 +6,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+import { isSweepText, SWEEP_LIMITS } from '../experiment/sweep.js';
 import { closest } from '../scenario/errors.js';
 
 export function packageRoot(): string {
@@ -33,6 +34,8 @@ export interface ShippedScenario {
   readonly name: string;
   readonly file: string;
   readonly description: string;
+  /** A scenario (dynasim run) or a sweep (dynasim sweep): sweeps say `kind: sweep`. */
+  readonly kind: 'scenario' | 'sweep';
 }
 
 export function shippedScenarios(): ShippedScenario[] {
@@ -44,13 +47,15 @@ export function shippedScenarios(): ShippedScenario[] {
     .map((f) => {
       const file = path.join(dir, f);
       let description = '';
+      let kind: ShippedScenario['kind'] = 'scenario';
       try {
         const doc = parse(readFileSync(file, 'utf8')) as { description?: string; kind?: string } | null;
         description = typeof doc?.description === 'string' ? doc.description : '';
+        if (doc?.kind === 'sweep') kind = 'sweep';
       } catch {
         description = '(unreadable)';
       }
-      return { name: f.replace(/\.yaml$/, ''), file, description };
+      return { name: f.replace(/\.yaml$/, ''), file, description, kind };
     });
 }
 
@@ -71,6 +76,17 @@ export function resolveScenarioArg(arg: string): { file: string } | { error: str
 export function isDirectory(p: string): boolean {
   try {
     return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** Whether a file is a sweep (`kind: sweep`) rather than a scenario; false when it cannot be read. */
+export function isSweepFile(file: string): boolean {
+  try {
+    const st = statSync(file);
+    if (!st.isFile() || st.size > SWEEP_LIMITS.fileBytes) return false;
+    return isSweepText(readFileSync(file, 'utf8'));
   } catch {
     return false;
   }

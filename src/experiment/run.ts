@@ -16,6 +16,7 @@ import { antiEntropyComponent, type AntiEntropy } from '../dynamo/antiEntropy.js
 import type { ComponentFactory } from '../dynamo/component.js';
 import type { DynamoConfigInput } from '../dynamo/config.js';
 import { RunMetrics } from '../metrics/collector.js';
+import { OperationCapture } from '../metrics/operationCapture.js';
 import { SUMMARY_SCHEMA_VERSION, type FaultWindow, type RingSummary, type Summary } from '../report/summary.js';
 import type { FaultEvent, ResolvedNemesisFault, ResolvedScenario } from '../scenario/index.js';
 import { VERSION } from '../version.js';
@@ -36,6 +37,10 @@ export interface RunOptions {
   readonly components?: readonly ComponentFactory[];
   /** Hard cap on events (fails loudly with the seed). */
   readonly maxEvents?: number;
+  /** Capture the slowest (failed) operation's messages for the report's diagram (default true). */
+  readonly captureOperation?: boolean;
+  /** Called once the world is built, before anything runs (a trace writer learns the host names). */
+  readonly onBuilt?: (cluster: Cluster) => void;
 }
 
 export interface RunProgress {
@@ -62,8 +67,10 @@ export function runScenario(scenario: ResolvedScenario, options: RunOptions): Ru
   const seed = parseSeed(options.seed);
   const clock = options.wallClockMs ?? (() => 0);
   const wallStart = clock();
-  const cluster = buildWorld(scenario, seed, options);
+  const capture = options.captureOperation === false ? null : new OperationCapture();
+  const cluster = buildWorld(scenario, seed, { ...options, traceSink: teeSinks(options.traceSink ?? null, capture) });
   const { world } = cluster;
+  options.onBuilt?.(cluster);
   const windowUs = 10_000_000;
   const metrics = new RunMetrics(cluster, { warmupUs: scenario.warmupUs, windowUs, slaUs: scenario.sla.latencyForUs });
   const populations = startWorkload(scenario, cluster, metrics);
@@ -134,6 +141,8 @@ export function runScenario(scenario: ResolvedScenario, options: RunOptions): Ru
     faults: faultWindows,
     ring: ringSummary(cluster),
   };
+  const operation = capture?.result((id) => cluster.world.hosts[id]?.name ?? `#${id}`);
+  if (operation) measured.operation = operation;
   const summary: Summary = { ...measured, checks: evaluateChecks(measured, scenario.checks, scenario.sla) };
   return { summary, cluster, metrics };
 }
@@ -214,6 +223,13 @@ function buildWorld(s: ResolvedScenario, seed: Seed, options: RunOptions): Clust
   });
 }
 
+/** Both sinks, either, or none. */
+function teeSinks(a: TraceSink | null, b: TraceSink | null): TraceSink | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return { write: (e) => (a.write(e), b.write(e)) };
+}
+
 function clientName(population: string, dc: string, dcCount: number): string {
   return dcCount > 1 ? `${population}@${dc}` : population;
 }
@@ -247,6 +263,7 @@ function startWorkload(s: ResolvedScenario, cluster: Cluster, metrics: RunMetric
           startUs: 0,
           endUs: s.durationUs,
           rng: world.random.stream(`workload/${p.name}/${d}`),
+          trace: world.trace,
         }),
       );
     });
@@ -263,6 +280,7 @@ function startWorkload(s: ResolvedScenario, cluster: Cluster, metrics: RunMetric
           startUs: 0,
           endUs: s.durationUs,
           rng: world.random.stream(`workload/${p.name}/robots`),
+          trace: world.trace,
         }),
       );
     }

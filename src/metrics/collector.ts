@@ -74,7 +74,7 @@ export class RunMetrics implements WorkloadObserver {
 
   started(op: OpStart): void {
     const trace = this.cluster.world.trace;
-    trace.record('op-start', op.startUs, { op: op.id, population: op.population, session: op.session, kind: op.kind, key: op.key, write: op.writeId });
+    trace.record('op-start', op.startUs, { op: op.id, population: op.population, session: op.session, type: op.kind, key: op.key, write: op.writeId });
     if (op.kind === 'get' && op.startUs >= this.options.warmupUs) this.consistency.readStarted(op.id, `${op.population}:${op.session}`, op.key, op.startUs);
   }
 

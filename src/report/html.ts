@@ -106,6 +106,7 @@ export function renderHtml(summary: Summary): string {
     '<section class="charts">',
     ...chartSpecs(summary).map(figure),
     '</section>',
+    operationSection(summary),
     durability(summary),
     nodes(summary),
     '</main>',
@@ -189,6 +190,30 @@ function operations(s: Summary): string {
     row('put', s.ops.put),
     '</tbody></table>',
     '<p class="note">Latency of successful operations, warm-up excluded.</p>',
+    '</section>',
+  ].join('\n');
+}
+
+/** Rows of the space-time diagram: one per event, for the svg's height (the script draws it). */
+export const SPACETIME_ROW_PX = 18;
+
+/** The space-time diagram of the chosen operation (Summary.operation); empty when there is none. */
+function operationSection(s: Summary): string {
+  const o = s.operation;
+  if (o === undefined) return '';
+  const latency = formatDurationUs(o.endUs - o.startUs);
+  const outcome = o.ok ? 'succeeded' : `failed (${o.error ?? 'unknown'})`;
+  const why = o.chosen === 'slowest failed' ? 'the slowest failed operation of the run' : 'no operation failed: the slowest operation of the run';
+  const height = 70 + Math.max(1, o.events.length) * SPACETIME_ROW_PX;
+  return [
+    '<section class="operation">',
+    `<h2>One operation, message by message: op ${o.op}, ${esc(o.type)} ${esc(o.key)}, ${esc(outcome)} after ${esc(latency)}</h2>`,
+    `<p class="note">${esc(why)}, started at ${esc(formatDurationUs(o.startUs))} by population ${esc(o.population)}. ` +
+      'Time runs down, one row per event (the left column gives the time since the operation started); one lane per host; ' +
+      'arrows are messages, a cross is a dropped message (hover for the reason), a diamond is a timer that fired (red: a timeout), ' +
+      'red bars are faults. From a trace file, <code>dynasim inspect FILE --op ' +
+      `${o.op}</code> prints the same sequence.${o.omitted > 0 ? ` ${formatCount(o.omitted)} later events are left out.` : ''}</p>`,
+    `<svg class="diagram" id="spacetime" viewBox="0 0 1120 ${height}" role="img" aria-label="space-time diagram of operation ${o.op}"></svg>`,
     '</section>',
   ].join('\n');
 }
@@ -278,7 +303,7 @@ function nodes(s: Summary): string {
 let d3Source: string | undefined;
 
 /** d3's UMD bundle, read from node_modules (d3's exports map hides dist/, so go via the resolved entry). */
-function d3Bundle(): string {
+export function d3Bundle(): string {
   if (d3Source === undefined) {
     const require = createRequire(import.meta.url);
     d3Source = readFileSync(join(dirname(require.resolve('d3')), 'd3.min.js'), 'utf8');
@@ -287,15 +312,15 @@ function d3Bundle(): string {
 }
 
 /** JavaScript made safe inside <script>: no "</script" or "<!--" can end or confuse the element. */
-function inlineScript(js: string): string {
+export function inlineScript(js: string): string {
   const safe = js.replace(/<\/(script)/gi, '<\\/$1').replace(/<!--/g, '<\\!--');
   if (/<\/script|<!--/i.test(safe)) throw new Error('inline script still contains </script or <!--');
   return safe;
 }
 
-/** The summary as JSON that cannot break out of its <script> element (every "<", ">" and "&" escaped). */
-function inlineJson(summary: Summary): string {
-  return JSON.stringify(summary)
+/** Data as JSON that cannot break out of its <script> element (every "<", ">" and "&" escaped). */
+export function inlineJson(data: unknown): string {
+  return JSON.stringify(data)
     .replace(/</g, '\\u003c')
     .replace(/>/g, '\\u003e')
     .replace(/&/g, '\\u0026')
@@ -303,11 +328,11 @@ function inlineJson(summary: Summary): string {
     .replace(/\u2029/g, '\\u2029');
 }
 
-function esc(text: string): string {
+export function esc(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 
-const STYLE = `
+export const STYLE = `
 :root { --fg: #1d1d1f; --muted: #5f6368; --line: #d9dce1; --pass: #137333; --fail: #b3261e; --bg-alt: #f6f7f9; }
 * { box-sizing: border-box; }
 body { margin: 0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
@@ -348,6 +373,12 @@ svg.chart .legend text { font-size: 11px; fill: #333; }
 svg.chart .legend-title { font-weight: 600; }
 svg.chart .ring-label, svg.chart .ring-centre { font-size: 11px; fill: #555; }
 svg.chart .no-data { font-size: 14px; fill: #888; font-style: italic; }
+svg.diagram { width: 100%; height: auto; display: block; font-size: 11px; font-family: inherit; }
+svg.diagram .lane { stroke: #c8ccd2; }
+svg.diagram .lane-label { font-size: 12px; font-weight: 600; }
+svg.diagram .row-time { font-size: 10.5px; fill: #666; font-variant-numeric: tabular-nums; }
+svg.diagram .msg-label { font-size: 10.5px; fill: #333; }
+svg.diagram .gap { font-size: 10.5px; fill: #888; font-style: italic; }
 table.sortable th button { font: inherit; font-weight: 600; background: none; border: 0; padding: 0; cursor: pointer; color: inherit; }
 table.sortable th[aria-sort="ascending"] button::after { content: " \\25B2"; font-size: 10px; }
 table.sortable th[aria-sort="descending"] button::after { content: " \\25BC"; font-size: 10px; }

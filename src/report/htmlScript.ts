@@ -484,6 +484,164 @@ export const REPORT_SCRIPT = String.raw`
     });
   }
 
+  // ---- the space-time diagram of one operation ---------------------------
+  /**
+   * A Lamport diagram of summary.operation: one vertical lane per host, time
+   * running down with one row per event (real gaps are labelled, not drawn to
+   * scale: the interesting part is the order), arrows from a message's send to
+   * its delivery, crosses for drops, diamonds for timers that fired (red for
+   * timeouts), red bars for faults, and a line where the client had its answer.
+   */
+  function drawSpacetime() {
+    var svgNode = document.getElementById('spacetime');
+    var op = summary.operation;
+    if (!svgNode || !op) return;
+    var svg = d3.select(svgNode);
+    var box = svg.attr('viewBox').split(' ').map(Number);
+    var width = box[2];
+    svg.selectAll('*').remove();
+    var events = op.events;
+    var ROW = 18, top = 56, left = 150, right = 150;
+    var lanes = op.hosts.slice();
+    var laneIndex = {};
+    lanes.forEach(function (h, i) { laneIndex[h] = i; });
+    // Hosts that only appear in faults get no lane; their faults span the diagram.
+    var span = width - left - right;
+    function x(host) {
+      var i = laneIndex[host];
+      if (i === undefined) return null;
+      return lanes.length === 1 ? left + span / 2 : left + (i * span) / (lanes.length - 1);
+    }
+    function y(row) { return top + row * ROW + ROW / 2; }
+    var height = top + Math.max(1, events.length) * ROW + 16;
+    svg.attr('viewBox', '0 0 ' + width + ' ' + height);
+    svg.append('defs').append('marker').attr('id', 'spacetime-arrow')
+      .attr('viewBox', '0 0 10 10').attr('refX', 9).attr('refY', 5)
+      .attr('markerWidth', 7).attr('markerHeight', 7).attr('orient', 'auto-start-reverse')
+      .append('path').attr('d', 'M 0 0 L 10 5 L 0 10 z').attr('fill', '#444');
+    if (events.length === 0) {
+      svg.append('text').attr('class', 'no-data').attr('x', width / 2).attr('y', height / 2)
+        .attr('text-anchor', 'middle').text('no data: the operation traced no events');
+      return;
+    }
+    // Lanes.
+    lanes.forEach(function (h) {
+      svg.append('line').attr('class', 'lane').attr('x1', x(h)).attr('x2', x(h)).attr('y1', top - 6).attr('y2', height - 8);
+      svg.append('text').attr('class', 'lane-label').attr('x', x(h)).attr('y', top - 14)
+        .attr('text-anchor', 'middle').attr('fill', nodeNames.indexOf(h) >= 0 ? nodeColor(h) : '#333').text(h);
+    });
+    svg.append('text').attr('class', 'row-time').attr('x', 8).attr('y', top - 14).text('time since start');
+    // Time labels, and labelled gaps between rows that are far apart.
+    var prevUs = null;
+    events.forEach(function (e, row) {
+      if (prevUs !== null && e.timeUs - prevUs >= 20000) {
+        svg.append('text').attr('class', 'gap').attr('x', left - 8).attr('y', y(row) - ROW / 2 + 3)
+          .attr('text-anchor', 'end').text('... ' + fmtMs((e.timeUs - prevUs) / 1000) + ' later');
+      }
+      if (prevUs === null || e.timeUs !== prevUs) {
+        var sinceUs = e.timeUs - op.startUs;
+        svg.append('text').attr('class', 'row-time').attr('x', 8).attr('y', y(row) + 4)
+          .text((sinceUs < 0 ? '-' : '+') + fmtMs(Math.abs(sinceUs) / 1000));
+      }
+      prevUs = e.timeUs;
+    });
+    // Where the client had its answer.
+    var endRow = -1;
+    events.forEach(function (e, row) { if (e.timeUs <= op.endUs) endRow = row; });
+    var endY = y(endRow) + ROW / 2;
+    svg.append('line').attr('x1', left - 30).attr('x2', width - 20).attr('y1', endY).attr('y2', endY)
+      .attr('stroke', op.ok ? '#137333' : '#b3261e').attr('stroke-dasharray', '6,4').attr('stroke-width', 1.2);
+    svg.append('text').attr('class', 'msg-label').attr('x', width - 20).attr('y', endY - 4).attr('text-anchor', 'end')
+      .attr('fill', op.ok ? '#137333' : '#b3261e')
+      .text('client has its answer: ' + (op.ok ? 'ok' : 'failed (' + op.error + ')') + ' after ' + fmtMs((op.endUs - op.startUs) / 1000));
+    // Messages: each send with its outcomes (a duplicated message has two).
+    var messages = {};
+    var order = [];
+    events.forEach(function (e, row) {
+      if (e.kind !== 'send' && e.kind !== 'deliver' && e.kind !== 'drop') return;
+      var m = messages[e.msg];
+      if (!m) {
+        m = messages[e.msg] = { send: null, outcomes: [] };
+        order.push(e.msg);
+      }
+      if (e.kind === 'send') m.send = { row: row, e: e };
+      else m.outcomes.push({ row: row, e: e });
+    });
+    function cross(cx, cy, reason, title) {
+      var g = svg.append('g').attr('class', 'mark drop').attr('transform', translate(cx, cy));
+      g.append('path').attr('d', 'M -5 -5 L 5 5 M -5 5 L 5 -5').attr('stroke', '#b3261e').attr('stroke-width', 2.2);
+      g.append('text').attr('class', 'msg-label').attr('x', 8).attr('y', 4).attr('fill', '#b3261e').text('dropped: ' + reason);
+      g.append('title').text(title);
+    }
+    order.forEach(function (id) {
+      var m = messages[id];
+      if (!m.send) return; // sent before the capture began
+      var s = m.send.e;
+      var x0 = x(s.from), y0 = y(m.send.row);
+      var x1 = x(s.to);
+      if (x0 === null || x1 === null) return;
+      var delivered = m.outcomes.filter(function (o) { return o.e.kind === 'deliver'; });
+      var dropped = m.outcomes.filter(function (o) { return o.e.kind === 'drop'; });
+      function arrow(toX, toY, dashed, title) {
+        var path = svg.append('path').attr('class', 'mark message')
+          .attr('d', 'M ' + x0 + ' ' + y0 + ' L ' + toX + ' ' + toY)
+          .attr('stroke', '#444').attr('stroke-width', 1.2).attr('fill', 'none')
+          .attr('stroke-dasharray', dashed ? '4,3' : null)
+          .attr('marker-end', 'url(#spacetime-arrow)');
+        path.append('title').text(title);
+        var mx = x0 + (toX - x0) * 0.5, my = y0 + (toY - y0) * 0.5;
+        svg.append('text').attr('class', 'msg-label').attr('x', mx + 4).attr('y', my - 3).text(s.type);
+      }
+      var name = s.type + ' #' + s.msg + ' ' + s.from + ' → ' + s.to;
+      delivered.forEach(function (d) {
+        arrow(x1, y(d.row), false, name + ', in flight ' + fmtMs((d.e.timeUs - s.timeUs) / 1000));
+      });
+      dropped.forEach(function (d) {
+        var reason = d.e.reason;
+        if (delivered.length > 0) {
+          // Reached the host, which dropped it (down, overloaded).
+          cross(x1, y(d.row), reason, name + ': dropped at ' + s.to + ' (' + reason + ')');
+        } else {
+          var tx = x0 + (x1 - x0) * 0.6, ty = y0 + (y(d.row) - y0) * 0.6 + (d.row === m.send.row ? ROW * 0.6 : 0);
+          arrow(tx, ty, true, name + ': dropped (' + reason + ')');
+          cross(tx, ty, reason, name + ': dropped in the network (' + reason + ')');
+        }
+      });
+      if (m.outcomes.length === 0) arrow(x1, height - 10, true, name + ': still in flight when the capture ended');
+    });
+    // Timers that fired.
+    events.forEach(function (e, row) {
+      if (e.kind !== 'timer') return;
+      var cx = x(e.host);
+      if (cx === null) return;
+      var timeout = /-timeout$/.test(e.label);
+      svg.append('path').attr('class', 'mark timer' + (timeout ? ' timeout' : ''))
+        .attr('d', d3.symbol().type(d3.symbolDiamond).size(timeout ? 90 : 50)())
+        .attr('transform', translate(cx, y(row)))
+        .attr('fill', timeout ? '#b3261e' : '#777')
+        .append('title').text(e.host + ': timer ' + e.label + (timeout ? ' (a timeout)' : ''));
+      svg.append('text').attr('class', 'msg-label').attr('x', cx + 8).attr('y', y(row) + 4)
+        .attr('fill', timeout ? '#b3261e' : '#555').text(e.label);
+    });
+    // Faults and host state changes.
+    events.forEach(function (e, row) {
+      if (e.kind !== 'fault' && e.kind !== 'host') return;
+      var cx = e.host ? x(e.host) : null;
+      var label = (e.kind === 'fault' ? 'fault: ' : '') + (e.host ? e.host + ' ' : '') + e.label;
+      var g = svg.append('g').attr('class', 'mark fault');
+      if (cx !== null) {
+        g.append('rect').attr('x', cx - 14).attr('y', y(row) - 3).attr('width', 28).attr('height', 6).attr('fill', '#d62728');
+        g.append('text').attr('class', 'msg-label').attr('x', cx + 18).attr('y', y(row) + 4).attr('fill', '#b3261e').text(label);
+      } else {
+        g.append('line').attr('x1', left - 20).attr('x2', width - 20).attr('y1', y(row)).attr('y2', y(row))
+          .attr('stroke', '#d62728').attr('stroke-dasharray', '2,3');
+        g.append('text').attr('class', 'msg-label').attr('x', width - 20).attr('y', y(row) - 3).attr('text-anchor', 'end')
+          .attr('fill', '#b3261e').text(label);
+      }
+      g.append('title').text(label);
+    });
+  }
+
   // ---- sortable tables -----------------------------------------------------
   function sortable(table) {
     var headers = Array.prototype.slice.call(table.querySelectorAll('thead th'));
@@ -523,6 +681,7 @@ export const REPORT_SCRIPT = String.raw`
   drawVersions();
   drawLoad();
   drawRing();
+  drawSpacetime();
   Array.prototype.forEach.call(document.querySelectorAll('table.sortable'), sortable);
 })();
 `;

@@ -8,8 +8,8 @@
 import { formatBytes, formatCount, formatDurationUs, formatMs, formatNumber, formatShare } from './format.js';
 import type { LatencyStats, OpStats, Summary, TVisibilityPoint } from './summary.js';
 
-type Align = 'left' | 'right';
-interface Column {
+export type Align = 'left' | 'right';
+export interface Column {
   header: string;
   align?: Align;
 }
@@ -316,7 +316,7 @@ function code(text: string): string {
 }
 
 /** A markdown table padded so it also lines up as plain text. */
-function table(columns: readonly Column[], rows: readonly (readonly string[])[]): string {
+export function table(columns: readonly Column[], rows: readonly (readonly string[])[]): string {
   const cell = (text: string) => text.replace(/\r?\n/g, ' ').replace(/\|/g, '\\|');
   const headers = columns.map((c) => cell(c.header));
   const body = rows.map((row) => columns.map((_, i) => cell(row[i] ?? '')));

@@ -175,6 +175,57 @@ export interface RingSummary {
   tokens: Array<{ position: number; node: string }>;
 }
 
+/**
+ * One event of the chosen operation's message sequence (`Summary.operation`).
+ * Messages: 'send', 'deliver', 'drop' (with `reason`), named by `msg` (the
+ * network's message id) with `from`, `to` and `type`. 'timer': a timer the
+ * operation set fired on `host` (`label`; a label ending in "-timeout" is a
+ * timeout). 'fault' and 'host': a fault or host state change during the
+ * operation (`host` when it names one, else ''; `label` says what).
+ */
+export interface OperationEvent {
+  kind: 'send' | 'deliver' | 'drop' | 'timer' | 'fault' | 'host';
+  timeUs: number;
+  msg?: number;
+  from?: string;
+  to?: string;
+  type?: string;
+  reason?: string;
+  host?: string;
+  label?: string;
+}
+
+/**
+ * The message sequence of one client operation, for the report's space-time
+ * diagram: the slowest failed operation of the run, or the slowest one when
+ * none failed (ties: the first to start). Its events are everything traced
+ * under the operation's id (sim/trace.ts causes), including work that goes on
+ * after the client has its answer (late replies, read repair, coordinator
+ * timeouts), plus the faults and host changes in its time span (from one
+ * second before it started).
+ *
+ * Optional (added within schema version 1): summaries written before it, and
+ * runs with no completed operation, have no `operation` field.
+ */
+export interface OperationTrace {
+  chosen: 'slowest failed' | 'slowest';
+  /** The operation id: `op` of its 'op-start' in a trace file (`dynasim inspect --op`). */
+  op: number;
+  type: 'get' | 'put';
+  key: string;
+  population: string;
+  startUs: number;
+  endUs: number;
+  ok: boolean;
+  error: string | null;
+  /** Lanes of the diagram: the hosts that send or receive messages or fire timers in `events`, in order of first appearance. */
+  hosts: string[];
+  /** In trace order (at most 400). */
+  events: OperationEvent[];
+  /** Events beyond the bound, left out. */
+  omitted: number;
+}
+
 export interface Summary {
   schemaVersion: number;
   scenario: string;
@@ -198,6 +249,8 @@ export interface Summary {
   system: SystemStats;
   faults: FaultWindow[];
   ring: RingSummary;
+  /** The chosen operation's message sequence (optional; see OperationTrace). */
+  operation?: OperationTrace;
   checks: CheckResult[];
 }
 

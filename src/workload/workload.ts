@@ -44,6 +44,12 @@ export interface PopulationOptions {
   readonly startUs: number;
   readonly endUs: number;
   readonly rng: RandomStream;
+  /**
+   * The world's trace: each client call is made under the operation's id as
+   * the trace's cause, so the messages, timers and disk work it leads to are
+   * traced as that operation's (sim/trace.ts). Optional (benchmarks skip it).
+   */
+  readonly trace?: { cause: number };
 }
 
 export type OpKind = 'get' | 'put';
@@ -206,11 +212,15 @@ export class Population {
     this.counters.started++;
     this.counters.gets++;
     this.observer.started(start);
+    const trace = this.options.trace;
+    const cause = trace === undefined ? 0 : trace.cause;
+    if (trace !== undefined) trace.cause = start.id;
     this.options.client.get(key, (r) => {
       this.counters.finished++;
       this.observer.finished(start, { id: start.id, endUs: this.scheduler.nowUs, ok: r.ok, error: r.error, coordinator: r.coordinator, siblings: r.siblings, clock: null });
       then(r);
     });
+    if (trace !== undefined) trace.cause = cause;
   }
 
   private put(session: number, key: string, context: VClock, preferred: number, baseItems: number[] | null, rmw: boolean, done: () => void): void {
@@ -228,10 +238,14 @@ export class Population {
     this.counters.started++;
     this.counters.puts++;
     this.observer.started(start);
+    const trace = o.trace;
+    const cause = trace === undefined ? 0 : trace.cause;
+    if (trace !== undefined) trace.cause = start.id;
     o.client.put(key, context, value, preferred, (r: PutResult) => {
       this.counters.finished++;
       this.observer.finished(start, { id: start.id, endUs: this.scheduler.nowUs, ok: r.ok, error: r.error, coordinator: r.coordinator, siblings: null, clock: r.clock });
       done();
     });
+    if (trace !== undefined) trace.cause = cause;
   }
 }

@@ -144,3 +144,66 @@ test.serial('a crowded run (a day, 64 nodes, 4096 tokens, 12 faults) renders wit
   await screenshot(page, 'report-busy.png');
   await page.close();
 });
+
+/** A put whose coordinator crashes mid-flight: replica acks dropped at the dead host, a late timeout. */
+function operationSummary(): Summary {
+  const base = fixtureSummary();
+  const t0 = 19_997_604;
+  const operation: NonNullable<Summary['operation']> = {
+    chosen: 'slowest failed',
+    op: 5734,
+    type: 'put',
+    key: 'k1126',
+    population: 'default',
+    startUs: t0,
+    endUs: t0 + 400_000,
+    ok: false,
+    error: 'timeout',
+    hosts: ['default', 'lb-dc0', 'n3', 'n4', 'n2'],
+    events: [
+      { kind: 'send', timeUs: t0, msg: 1, from: 'default', to: 'lb-dc0', type: 'put' },
+      { kind: 'deliver', timeUs: t0 + 335, msg: 1, from: 'default', to: 'lb-dc0', type: 'put' },
+      { kind: 'send', timeUs: t0 + 335, msg: 2, from: 'lb-dc0', to: 'n3', type: 'put' },
+      { kind: 'deliver', timeUs: t0 + 1809, msg: 2, from: 'lb-dc0', to: 'n3', type: 'put' },
+      { kind: 'send', timeUs: t0 + 1908, msg: 3, from: 'n3', to: 'n4', type: 'rput' },
+      { kind: 'send', timeUs: t0 + 1908, msg: 4, from: 'n3', to: 'n2', type: 'rput' },
+      { kind: 'fault', timeUs: t0 + 2396, host: 'n3', label: 'crash' },
+      { kind: 'deliver', timeUs: t0 + 2489, msg: 3, from: 'n3', to: 'n4', type: 'rput' },
+      { kind: 'drop', timeUs: t0 + 2500, msg: 4, from: 'n3', to: 'n2', type: 'rput', reason: 'loss' },
+      { kind: 'send', timeUs: t0 + 2914, msg: 5, from: 'n4', to: 'n3', type: 'rput-ack' },
+      { kind: 'deliver', timeUs: t0 + 3573, msg: 5, from: 'n4', to: 'n3', type: 'rput-ack' },
+      { kind: 'drop', timeUs: t0 + 3573, msg: 5, from: 'n4', to: 'n3', type: 'rput-ack', reason: 'host-down' },
+      { kind: 'timer', timeUs: t0 + 400_000, host: 'default', label: 'client-timeout' },
+    ],
+    omitted: 0,
+  };
+  return { ...base, operation };
+}
+
+test.serial('the space-time diagram of the chosen operation draws lanes, messages, drops, timeouts and faults', async (t) => {
+  const summary = operationSummary();
+  const { page, errors } = await open(summary, 'operation');
+  const svg = page.locator('svg#spacetime');
+  t.is(await svg.count(), 1);
+  t.is(await svg.locator('.lane-label').count(), 5, 'one lane per host');
+  t.deepEqual(await svg.locator('.lane-label').allTextContents(), summary.operation!.hosts);
+  // Four delivered messages and one dropped in the network: five arrows.
+  t.is(await svg.locator('path.mark.message').count(), 5);
+  t.is(await svg.locator('.mark.drop').count(), 2, 'a loss in the network and an ack dropped at the crashed host');
+  t.is(await svg.locator('.mark.timer.timeout').count(), 1);
+  t.is(await svg.locator('.mark.fault').count(), 1);
+  const text = await page.locator('section.operation').innerText();
+  t.true(text.includes('op 5734, put k1126, failed (timeout) after 400ms'), text);
+  t.true(text.includes('dynasim inspect FILE --op 5734'));
+  t.true((await svg.locator('text').allTextContents()).some((s) => s.includes('dropped: host-down')));
+  t.deepEqual(errors, []);
+  await screenshot(page, 'report-operation.png');
+  await page.close();
+});
+
+test.serial('a summary without an operation (schema 1 as before) has no diagram and no errors', async (t) => {
+  const { page, errors } = await open(fixtureSummary(), 'no-operation');
+  t.is(await page.locator('svg#spacetime').count(), 0);
+  t.deepEqual(errors, []);
+  await page.close();
+});

@@ -12,9 +12,11 @@ import { renderMarkdown } from '../../report/markdown.js';
 import { renderSummaryJson, writeReport } from '../../report/write.js';
 import { explainScenario, formatProblems, loadScenario, type ResolvedScenario } from '../../scenario/index.js';
 import { EXIT_BAD_INPUT, EXIT_BUG, EXIT_CHECK_FAILED, EXIT_OK, type CliIo } from '../io.js';
-import { resolveScenarioArg, shippedScenarios } from '../paths.js';
+import { isSweepFile, resolveScenarioArg, shippedScenarios } from '../paths.js';
 import { seedOrFresh } from '../seed.js';
 import { VERSION } from '../../version.js';
+import { determinismCommand } from './determinism.js';
+import { closeTrace, openTrace } from './traceFile.js';
 
 export interface ScenarioArgs {
   scenario: string;
@@ -29,6 +31,10 @@ export interface RunArgs extends ScenarioArgs {
   progress?: boolean;
   /** Hard cap on simulated events (the run fails loudly with its seed beyond it). */
   maxEvents?: number;
+  /** Write every event to this trace file (gzip when it ends in .gz). */
+  trace?: string;
+  /** Run twice (here and in a worker thread) and compare instead of reporting. */
+  checkDeterminism?: boolean;
 }
 
 type Loaded = { ok: true; scenario: ResolvedScenario; file: string; overrides: string[] } | { ok: false; code: number };
@@ -38,6 +44,10 @@ export function load(args: ScenarioArgs, io: CliIo): Loaded {
   const located = resolveScenarioArg(args.scenario);
   if ('error' in located) {
     io.err(`dynasim: ${located.error}`);
+    return { ok: false, code: EXIT_BAD_INPUT };
+  }
+  if (isSweepFile(located.file)) {
+    io.err(`dynasim: ${args.scenario} is a sweep file: use "dynasim sweep ${args.scenario}" ("dynasim sweep ${args.scenario} --dry-run" checks it and lists its configurations without running)`);
     return { ok: false, code: EXIT_BAD_INPUT };
   }
   const overrides = [...(args.set ?? [])];
@@ -76,6 +86,13 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
   const reproduce = reproduceCommand(args, seed);
   // The seed comes first, always (on stderr with --json so stdout stays JSON).
   (args.json ? io.err : io.out)(`seed ${seed}`);
+  if (args.checkDeterminism && args.trace !== undefined) {
+    io.err('dynasim: --check-determinism runs twice and writes no report or trace: drop --trace (record the trace in a normal run)');
+    return EXIT_BAD_INPUT;
+  }
+  if (args.checkDeterminism) return determinismCommand(scenario, seed, `${reproduce} --check-determinism`, io);
+  const trace = args.trace === undefined ? null : openTrace(args.trace, { seed, command: reproduce, scenario }, io);
+  if (trace === false) return EXIT_BAD_INPUT;
   const showBar = io.stderrIsTty && args.progress !== false;
   const bar = showBar
     ? new SingleBar({ format: '{bar} {percentage}% | {sim} simulated | {eps} events/s | {ops} ops', hideCursor: true, clearOnComplete: true, stream: process.stderr })
@@ -93,8 +110,15 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
   };
   let result;
   try {
-    result = runScenario(scenario, { seed, wallClockMs: () => performance.now(), onProgress, ...(args.maxEvents !== undefined ? { maxEvents: args.maxEvents } : {}) });
+    result = runScenario(scenario, {
+      seed,
+      wallClockMs: () => performance.now(),
+      onProgress,
+      ...(args.maxEvents !== undefined ? { maxEvents: args.maxEvents } : {}),
+      ...(trace !== null ? { traceSink: trace, onBuilt: (c) => trace.setHosts(c.world.hosts.map((h) => h.name)) } : {}),
+    });
   } catch (e) {
+    trace?.abort();
     bar?.stop();
     if (e instanceof InvalidOptionError || e instanceof SimulationLimitError) {
       io.err(`dynasim: ${e.message}`);
@@ -107,6 +131,7 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
     return EXIT_BUG;
   }
   bar?.stop();
+  if (trace !== null && !closeTrace(trace, result.summary, args.json ? io.err : io.out, io)) return EXIT_BAD_INPUT;
   const summary = result.summary;
   const dir = args.out ?? path.join('reports', scenario.name, seed);
   try {
@@ -152,7 +177,14 @@ export function listCommand(io: CliIo): number {
     return EXIT_OK;
   }
   const width = Math.max(...shipped.map((s) => s.name.length));
-  for (const s of shipped) io.out(`${s.name.padEnd(width)}  ${s.description}`);
+  const scenarios = shipped.filter((s) => s.kind === 'scenario');
+  const sweeps = shipped.filter((s) => s.kind === 'sweep');
+  for (const s of scenarios) io.out(`${s.name.padEnd(width)}  ${s.description}`);
   io.out(`\nrun one with: dynasim run <name>   (or give a path to your own file)`);
+  if (sweeps.length > 0) {
+    io.out('\nsweeps (many runs, compared):');
+    for (const s of sweeps) io.out(`${s.name.padEnd(width)}  ${s.description}`);
+    io.out(`\nrun one with: dynasim sweep <name> [--jobs J]   (see docs/sweeps.md)`);
+  }
   return EXIT_OK;
 }
