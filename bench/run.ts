@@ -26,9 +26,10 @@ import { holdBench } from './hold_bench.js';
 import { dynamoBench } from './dynamo_bench.js';
 import { sweepBench } from './sweep_bench.js';
 import { traceBench } from './trace_bench.js';
+import { clusterBench } from './cluster_bench.js';
 
 /** The registry: add new benchmarks here. */
-const BENCHES: Bench[] = [holdBench, dynamoBench, sweepBench, traceBench];
+const BENCHES: Bench[] = [holdBench, dynamoBench, clusterBench, sweepBench, traceBench];
 
 const BOOLEAN_FLAGS = new Set(['quick', 'no-peers', 'no-simpy', 'no-ns3', 'list', 'help']);
 
