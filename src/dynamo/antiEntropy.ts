@@ -82,6 +82,7 @@ import type { DynamoConfig } from './config.js';
 import {
   DEFAULT_EXCHANGE_COST,
   childHashes,
+  differingChildren,
   childListBytes,
   createTree,
   itemHashOf,
@@ -758,26 +759,7 @@ export class AntiEntropy implements NodeComponent {
       const mine = childHashes(work.state.tree, reply.level, reply.index);
       const theirs = reply.children;
       const level = reply.level + 1;
-      let i = 0;
-      let j = 0;
-      while (i < mine.length || j < theirs.length) {
-        const x = mine[i];
-        const y = theirs[j];
-        let differing: number;
-        if (y === undefined || (x !== undefined && x.index < y.index)) {
-          differing = x!.index;
-          i++;
-        } else if (x === undefined || y.index < x.index) {
-          differing = y.index;
-          j++;
-        } else {
-          i++;
-          j++;
-          if (x.hash === y.hash) continue;
-          differing = x.index;
-        }
-        ex.visits.push({ work, level, index: differing });
-      }
+      differingChildren(mine, theirs, (index) => ex.visits.push({ work, level, index }));
     }
     this.descend(ex);
   }

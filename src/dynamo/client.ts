@@ -18,7 +18,7 @@ import type { Actor, HostContext, Timer } from '../../sim/host.js';
 import type { Message } from '../../sim/network.js';
 import { InvalidOptionError } from '../../sim/errors.js';
 import type { Coordination, DynamoConfig } from './config.js';
-import { GetOp, type CoordinatorStats, type OpHost, type PendingOp } from './coordinator.js';
+import { GetOp, OpTable, type CoordinatorStats, type OpHost, type PendingOp } from './coordinator.js';
 import { FailureDetector } from './failureDetector.js';
 import { LEG_READ, LEG_WRITE, MSG, sizeOfPut, type ClientGet, type ClientGetReply, type ClientPut, type ClientPutReply, type FailureReason, type MembersReply } from './messages.js';
 import type { VClock } from './vclock.js';
@@ -76,9 +76,8 @@ export class DynamoClient implements Actor, OpHost {
   private readonly loadBalancer: number;
   private readonly timeoutUs: number;
   private readonly pending = new Map<number, Pending>();
-  private readonly ops = new Map<number, PendingOp>();
+  private readonly ops = new OpTable();
   private nextReq = 1;
-  private nextOpId = 1;
   private lastRefreshUs = -Infinity;
 
   constructor(
@@ -183,13 +182,11 @@ export class DynamoClient implements Actor, OpHost {
   }
 
   register(op: PendingOp): number {
-    const id = this.nextOpId++;
-    this.ops.set(id, op);
-    return id;
+    return this.ops.register(op);
   }
 
   unregister(opId: number): void {
-    this.ops.delete(opId);
+    this.ops.unregister(opId);
   }
 
   // ---- messages -----------------------------------------------------------------------------
@@ -218,8 +215,7 @@ export class DynamoClient implements Actor, OpHost {
       }
       case MSG.rgetReply:
       case MSG.rputAck: {
-        const op = this.ops.get((msg.payload as { op: number }).op);
-        if (op !== undefined) op.onReply(msg.src, msg.type, msg.payload);
+        this.ops.dispatch(msg.src, msg.type, msg.payload);
         return;
       }
       case MSG.members: {

@@ -51,6 +51,28 @@ export interface PendingOp {
   onReply(from: number, type: string, payload: unknown): void;
 }
 
+/** The request state machines in flight on one host, by id, so replies reach them. */
+export class OpTable {
+  private readonly ops = new Map<number, PendingOp>();
+  private nextId = 1;
+
+  register(op: PendingOp): number {
+    const id = this.nextId++;
+    this.ops.set(id, op);
+    return id;
+  }
+
+  unregister(opId: number): void {
+    this.ops.delete(opId);
+  }
+
+  /** Hand a replica reply (its payload carries `op`) to its state machine; a late reply finds none. */
+  dispatch(from: number, type: string, payload: unknown): void {
+    const op = this.ops.get((payload as { op: number }).op);
+    if (op !== undefined) op.onReply(from, type, payload);
+  }
+}
+
 export interface GetOutcome {
   readonly ok: boolean;
   readonly siblings: Siblings;

@@ -449,28 +449,10 @@ export function diff(a: MerkleTree, b: MerkleTree, costModel: ExchangeCostModel 
     cost.messages += 2;
     cost.bytes += requestBytes + childListBytes(cb.length, a.fanout, costModel);
     const childLevel = level + 1;
-    let i = 0;
-    let j = 0;
-    while (i < ca.length || j < cb.length) {
-      cost.hashesCompared++;
-      const x = ca[i];
-      const y = cb[j];
-      let differing: number;
-      if (y === undefined || (x !== undefined && x.index < y.index)) {
-        differing = x!.index;
-        i++;
-      } else if (x === undefined || y.index < x.index) {
-        differing = y.index;
-        j++;
-      } else {
-        i++;
-        j++;
-        if (x.hash === y.hash) continue;
-        differing = x.index;
-      }
+    cost.hashesCompared += differingChildren(ca, cb, (differing) => {
       if (childLevel === a.depth) diffSegment(differing);
       else visit(childLevel, differing);
-    }
+    });
   };
 
   cost.messages += 2;
@@ -479,6 +461,34 @@ export function diff(a: MerkleTree, b: MerkleTree, costModel: ExchangeCostModel 
   if (a.rootNode.hash !== b.rootNode.hash) visit(0, 0);
   keys.sort((x, y) => x - y);
   return { keys, segments, cost };
+}
+
+/**
+ * Walk two child lists (sorted by index, empty children absent) together and
+ * call `onDiffer` with every index whose hash differs or that only one side
+ * has, in index order. Returns the number of comparisons made.
+ */
+export function differingChildren(mine: readonly ChildHash[], theirs: readonly ChildHash[], onDiffer: (index: number) => void): number {
+  let i = 0;
+  let j = 0;
+  let compared = 0;
+  while (i < mine.length || j < theirs.length) {
+    compared++;
+    const x = mine[i];
+    const y = theirs[j];
+    if (y === undefined || (x !== undefined && x.index < y.index)) {
+      onDiffer(x!.index);
+      i++;
+    } else if (x === undefined || y.index < x.index) {
+      onDiffer(y.index);
+      j++;
+    } else {
+      i++;
+      j++;
+      if (x.hash !== y.hash) onDiffer(x.index);
+    }
+  }
+  return compared;
 }
 
 export interface RebuildCost {

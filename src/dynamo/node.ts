@@ -14,7 +14,7 @@ import type { Message } from '../../sim/network.js';
 import { AdmissionController } from './admission.js';
 import type { ComponentFactory, NodeComponent, NodeServices } from './component.js';
 import type { DynamoConfig } from './config.js';
-import { GetOp, PutOp, newWriteClock, type CoordinatorStats, type LocalReplica, type OpHost, type PendingOp } from './coordinator.js';
+import { GetOp, PutOp, newWriteClock, OpTable, type CoordinatorStats, type LocalReplica, type OpHost, type PendingOp } from './coordinator.js';
 import { FailureDetector } from './failureDetector.js';
 import { HintStore } from './hints.js';
 import {
@@ -72,8 +72,7 @@ export class DynamoNode implements Actor, OpHost {
   readonly admission: AdmissionController;
   private readonly components: NodeComponent[] = [];
   private readonly routes = new Map<string, NodeComponent>();
-  private readonly ops = new Map<number, PendingOp>();
-  private nextOpId = 1;
+  private readonly ops = new OpTable();
   private readonly counter: { value: number };
   readonly local: LocalReplica;
 
@@ -176,13 +175,11 @@ export class DynamoNode implements Actor, OpHost {
   }
 
   register(op: PendingOp): number {
-    const id = this.nextOpId++;
-    this.ops.set(id, op);
-    return id;
+    return this.ops.register(op);
   }
 
   unregister(opId: number): void {
-    this.ops.delete(opId);
+    this.ops.unregister(opId);
   }
 
   // ---- messages -----------------------------------------------------------------------------
@@ -196,8 +193,7 @@ export class DynamoNode implements Actor, OpHost {
         return this.onReplicaPut(msg.src, msg.payload as ReplicaPut);
       case MSG.rgetReply:
       case MSG.rputAck: {
-        const op = this.ops.get((msg.payload as { op: number }).op);
-        if (op !== undefined) op.onReply(msg.src, msg.type, msg.payload);
+        this.ops.dispatch(msg.src, msg.type, msg.payload);
         return;
       }
       case MSG.get:
