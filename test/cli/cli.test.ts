@@ -190,3 +190,8 @@ test('fuzz: mutated shipped scenarios validate or fail with exit 2, and those th
   );
   t.pass();
 });
+
+test('transfer bandwidth "off" means unbounded, not a bad config', async (t) => {
+  const r = await cli('run', 'quickstart', '--seed', '2', '--duration', '25s', '--set', 'cluster.transfer.bandwidth=off', '--set', 'checks=[]', '--set', 'sla.availability=90%', '--out', path.join(tmp, 'bw-off'));
+  t.is(r.code, 0, r.err);
+});
