@@ -220,11 +220,13 @@ export function parseSweep(text: string, file: string, options: LoadSweepOptions
   } else {
     const relative = path.resolve(path.dirname(file), scenarioArg);
     const exists = isFile(relative);
+    const looksLikePath = /[/\\]|\.(ya?ml|json)$/.test(scenarioArg);
     if (exists) scenarioFile = relative;
+    else if (looksLikePath) at(node('scenario'), 'scenario', `no such file: ${relative} (a path is relative to the sweep file)`);
     else {
       const found = options.resolveScenario(scenarioArg);
       if ('error' in found) at(node('scenario'), 'scenario', found.error);
-      else if (!isFile(found.file)) at(node('scenario'), 'scenario', `no such file: ${relative} (a path is relative to the sweep file)`);
+      else if (!isFile(found.file)) at(node('scenario'), 'scenario', `no such file: ${found.file}`);
       else scenarioFile = found.file;
     }
   }

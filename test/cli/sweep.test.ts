@@ -213,6 +213,8 @@ const BAD: Array<[string, string[] | string, RegExp]> = [
   ['an unknown axis field', SWEEP.replace('cluster.quorum.w: [1, 3]', 'cluster.qourum.w: [1, 3]'), /bad\.yaml:7:21: axes\.cluster\.qourum\.w: cluster\.qourum: unknown field "qourum" in cluster: did you mean "quorum"\?/],
   ['an empty axis', SWEEP.replace('[1, 3]', '[]'), /bad\.yaml:7:21: axes\.cluster\.quorum\.w: expected at least one value, got an empty list/],
   ['a base scenario that does not exist', SWEEP.replace('tiny.yaml', 'tiny-missing.yaml'), /bad\.yaml:4:11: scenario: no such file: .*tiny-missing\.yaml \(a path is relative to the sweep file\)/],
+  ['a misspelled shipped scenario', SWEEP.replace('tiny.yaml', 'quickstrat'), /scenario: no file "quickstrat" beside the sweep file and no shipped scenario of that name: did you mean "quickstart"\?/],
+  ['a sweep as the base', SWEEP.replace('tiny.yaml', 'pbs-tradeoff'), /scenario: pbs-tradeoff is a sweep, not a scenario/],
   ['no axes', SWEEP.replace(/axes:[\s\S]*repeats/, 'axes: {}\nrepeats'), /axes: expected at least one axis/],
   ['a filter that rejects everything', SWEEP + 'filter: r + w > 9\n', /filter: the filter "r \+ w > 9" rejects every one of the 4 combinations/],
   ['a filter with a syntax error', SWEEP + 'filter: r + > w\n', /bad\.yaml:10:13: filter: expected a value .* got ">" \(in "r \+ > w", column 5\)/],

@@ -22,7 +22,8 @@ import { clearRuns, readManifest, readRunRecord, readRunWall, readShardFolder, w
 import { formatProblems, loadScenario } from '../../scenario/index.js';
 import { formatDurationUs } from '../../report/format.js';
 import { EXIT_BAD_INPUT, EXIT_BUG, EXIT_CHECK_FAILED, EXIT_OK, type CliIo } from '../io.js';
-import { isSweepFile, resolveScenarioArg } from '../paths.js';
+import { isSweepFile, resolveScenarioArg, shippedScenarios } from '../paths.js';
+import { closest } from '../../scenario/errors.js';
 import { reproduceCommand } from './scenario.js';
 import { VERSION } from '../../version.js';
 
@@ -72,12 +73,17 @@ function problemsOut(io: CliIo, problems: Parameters<typeof formatProblems>[0], 
   return EXIT_BAD_INPUT;
 }
 
-/** The base scenario of a sweep: a path relative to the sweep file was tried first; here a shipped name (never a sweep). */
+/** The base scenario of a sweep: a path relative to the sweep file was tried first; here a shipped scenario's name. */
 function resolveBase(name: string): { file: string } | { error: string } {
-  const found = resolveScenarioArg(name);
-  if ('error' in found) return found;
-  if (isSweepFile(found.file)) return { error: `${name} is a sweep file, not a scenario: a sweep's base must be a scenario` };
-  return found;
+  const shipped = shippedScenarios();
+  const found = shipped.find((x) => x.name === name || `${x.name}.yaml` === name);
+  if (found === undefined) {
+    const scenarios = shipped.filter((x) => x.kind === 'scenario').map((x) => x.name);
+    const suggestion = closest(name, scenarios);
+    return { error: `no file ${JSON.stringify(name)} beside the sweep file and no shipped scenario of that name${suggestion ? `: did you mean "${suggestion}"?` : ''} (see "dynasim list")` };
+  }
+  if (found.kind === 'sweep') return { error: `${name} is a sweep, not a scenario: a sweep's base must be a scenario` };
+  return { file: found.file };
 }
 
 export async function sweepCommand(args: SweepArgs, io: CliIo, options: SweepCommandOptions = {}): Promise<number> {
