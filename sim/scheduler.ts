@@ -112,17 +112,6 @@ export class Scheduler {
     return this.queued - this.cancelledQueued;
   }
 
-  /** Time of the earliest live event, or Infinity. */
-  peekTimeUs(): number {
-    for (;;) {
-      const ev = this.peekEvent();
-      if (ev === undefined) return Infinity;
-      if (ev.fn !== null) return ev.timeUs;
-      this.takeEvent();
-      this.cancelledQueued--;
-    }
-  }
-
   /** Schedule `fn(arg)` at absolute time `timeUs` (>= now, integer). */
   at<A>(timeUs: number, fn: Callback<A>, arg?: A): ScheduledEvent {
     if (!(timeUs >= this.now) || !Number.isSafeInteger(timeUs)) {
@@ -304,12 +293,6 @@ export class Scheduler {
       this.cancelledQueued -= dropped;
       return b0[0];
     }
-  }
-
-  /** Remove the event peekEvent() returned. */
-  private takeEvent(): void {
-    this.head0++;
-    this.queued--;
   }
 
   /** Make `t` the base instant and re-bucket every queued event, keeping push order among equal times. */

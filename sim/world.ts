@@ -2,7 +2,6 @@
  * A world: one scheduler, one trace, one seed, one network, its hosts and the
  * fault primitives over them. Everything a run needs below the Dynamo layer.
  */
-import type { Distribution } from './distributions.js';
 import { Faults } from './faults.js';
 import { Host, type HostOptions } from './host.js';
 import { Network, type NetworkOptions } from './network.js';
@@ -67,4 +66,3 @@ export class World {
   }
 }
 
-export type { Distribution };

@@ -43,11 +43,6 @@ export class DurabilityRecorder {
     for (const id of writeIds) if (!this.causes.has(id)) this.causes.set(id, cause);
   }
 
-  /** The trace said a crash lost these writes from a write buffer. */
-  bufferLost(node: string, writeIds: readonly number[]): void {
-    this.lostInCrash(writeIds, `write buffer lost in a crash of ${node}`);
-  }
-
   diskLost(node: string, atUs: number): void {
     this.diskLosses.push({ node, atUs });
   }

@@ -34,8 +34,6 @@ export interface PopulationOptions {
   readonly client: DynamoClient;
   readonly arrivals: Arrivals;
   readonly keys: KeyChooser;
-  /** Prefix of key names ("k" gives k0, k1, ...). */
-  readonly keyPrefix?: string;
   readonly mix: OperationMix;
   readonly reconcile: ReconcilePolicy;
   readonly valueSizeBytes: Distribution;
@@ -113,7 +111,6 @@ export class Population {
   readonly counters: WorkloadCounters = { started: 0, finished: 0, gets: 0, puts: 0 };
   private readonly cumulative: [number, number, number];
   private readonly maxCartItems: number;
-  private readonly prefix: string;
   /** Key names by index, built once (the same string object each time: its hash is cached). */
   private readonly names: (string | undefined)[] | null;
   /** Flash crowds' hot keys, hottest first. */
@@ -132,7 +129,6 @@ export class Population {
     }
     this.cumulative = [get, get + put, 1];
     this.maxCartItems = requireInteger(`workload.${options.name}.maxCartItems`, options.maxCartItems ?? 32, 1);
-    this.prefix = options.keyPrefix ?? 'k';
     this.names = options.keys.count <= 4_000_000 ? new Array<string | undefined>(options.keys.count) : null;
     const crowdKeys = options.arrivals.type === 'open' ? Math.max(0, ...options.arrivals.rate.crowds.map((c) => c.hotKeys)) : 0;
     this.hot = crowdKeys > 0 ? options.keys.hottest(crowdKeys) : [];
@@ -198,10 +194,10 @@ export class Population {
   }
 
   private keyName(index: number): string {
-    if (this.names === null) return keyName(index, this.prefix);
+    if (this.names === null) return keyName(index);
     let name = this.names[index];
     if (name === undefined) {
-      name = keyName(index, this.prefix);
+      name = keyName(index);
       this.names[index] = name;
     }
     return name;

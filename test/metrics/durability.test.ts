@@ -18,7 +18,7 @@ test('a history with exactly two lost writes reports exactly those two, with cau
   held.set('b', [version(3, clock([2, 1]))]);
   // c: write 4 nowhere (its buffer was lost).
   d.acknowledged({ key: 'c', writeId: 4, clock: clock([3, 1]), ackUs: 40 });
-  d.bufferLost('n3', [4]);
+  d.lostInCrash([4], 'write buffer lost in a crash of n3');
   // d: write 5's clock is held but with another value (counter reuse): lost.
   d.acknowledged({ key: 'd', writeId: 5, clock: clock([4, 1]), ackUs: 50 });
   held.set('d', [version(99, clock([4, 1]))]);
