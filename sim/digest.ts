@@ -2,13 +2,16 @@
  * The run digest: a 64-bit hash folded over the event stream, always kept,
  * even when no trace is written, so two runs can be compared by 16 hex digits.
  *
- * Definition (dynasim digest v1): two 32-bit lanes (h1, h2), both starting
+ * Definition (dynasim digest v2): two 32-bit lanes (h1, h2), both starting
  * from fixed constants. Each folded number x (an integer below 2^53, or a
  * float that is first reduced to its IEEE-754 bits) is split into lo = x mod
  * 2^32 and hi = floor(x / 2^32); each word w updates the lanes as
  *   h1 = rotl(h1 ^ imul(w, 0xcc9e2d51), 13) * 5 + 0xe6546b64
  *   h2 = imul(h2 ^ (h1 >>> 15), 0x85ebca6b) + w
- * (murmur3-style mixing). The printed digest is h2 then h1 in hex after a
+ * (murmur3-style mixing). An event time t (a non-negative integer below
+ * 2^53, folded once per executed event, the hottest fold) is one word:
+ * lo XOR imul(hi, 0x9e3779b1), i.e. t itself below 2^32 µs (71 minutes).
+ * (v1 folded it as two words.) The printed digest is h2 then h1 in hex after a
  * final avalanche. It is not cryptographic; it detects divergence.
  */
 
@@ -28,6 +31,15 @@ export class Digest {
     this.h1 = h1;
     this.h2 = (Math.imul(this.h2 ^ (h1 >>> 15), 0x85ebca6b) + (w | 0)) | 0;
     this.count++;
+  }
+
+  /** Fold an event time: a non-negative integer below 2^53, as one word (see the file comment). */
+  time(t: number): void {
+    if (t < 4294967296) this.word(t >>> 0);
+    else {
+      const hi = Math.floor(t / 4294967296);
+      this.word((t - hi * 4294967296) ^ Math.imul(hi, 0x9e3779b1));
+    }
   }
 
   /** Fold a non-negative or negative integer of up to 53 bits. */

@@ -116,15 +116,39 @@ interface DiskJob {
 }
 
 class HostTimer implements Timer {
+  /** Its own scheduler event (null: in a TimerQueue, fired or cancelled). */
   ev: ScheduledEvent | null = null;
+  /** The scheduler time it is due. */
+  dueUs = 0;
+  /** Waiting in its label's TimerQueue; cancel clears it. */
+  queued = false;
   constructor(
     readonly delayUs: number,
     readonly label: string,
-    readonly fn: () => void,
+    /** Cleared on cancel: a cancelled timer waiting in a queue must not keep its closure (and the request behind it) alive. */
+    public fn: () => void,
     readonly epoch: number,
     /** The trace cause it was set under (restored when it fires). */
     readonly cause: number,
   ) {}
+}
+
+/**
+ * The timers of one label on one host incarnation, in due order. Most
+ * timers of a label have one duration (request timeouts, read-repair
+ * windows, periodic ticks), so each is due no earlier than the one set
+ * before it: they queue here behind a single scheduler event, armed for the
+ * first live one. A request's timeout that is cancelled when the request
+ * completes (nearly all of them) then costs no scheduler event at all; it is
+ * skipped when the queue's event comes round. Firing times are exactly those
+ * of one event per timer.
+ */
+class TimerQueue {
+  readonly items: HostTimer[] = [];
+  head = 0;
+  /** Due time of the armed scheduler event; -1: none (the queue is empty); -2: being fired. */
+  armedUs = -1;
+  constructor(readonly epoch: number) {}
 }
 
 export interface HostStats {
@@ -152,6 +176,8 @@ export class Host {
   readonly stats: HostStats = { messagesHandled: 0, messagesDropped: 0, cpuBusyUs: 0, diskReads: 0, diskWrites: 0, diskBusyUs: 0, crashes: 0 };
 
   private readonly cpu: Required<CpuOptions> & { zeroCost: boolean };
+  /** Per-type service times (null: every type uses `cpu.serviceUs`); a Map, not a keyed load per message. */
+  private readonly cpuByType: Map<string, Distribution> | null;
   private cpuIdle: number;
   private readonly cpuQueue: CpuJob[] = [];
   private cpuHead = 0;
@@ -169,6 +195,8 @@ export class Host {
   private pausedAtUs = -1;
   /** Work that reached the host while it was paused, replayed at resume. */
   private deferred: Array<() => void> = [];
+  /** Timer queues by label (see TimerQueue), of the current incarnation. */
+  private timerQueues = new Map<string, TimerQueue>();
 
   constructor(
     private readonly scheduler: Scheduler,
@@ -191,6 +219,9 @@ export class Host {
       zeroCost: false,
     };
     this.cpu.zeroCost = isZero(this.cpu.serviceUs) && Object.values(this.cpu.serviceUsByType).every(isZero);
+    const byType = Object.entries(this.cpu.serviceUsByType);
+    for (const [type, d] of byType) requireDistribution(`hosts.${options.name}.cpu.serviceUsByType.${type}`, d);
+    this.cpuByType = byType.length > 0 ? new Map(byType) : null;
     this.cpuIdle = this.cpu.workers;
     const disk = options.disk;
     if (!disk) throw new InvalidOptionError(`hosts.${options.name}.disk`, disk, 'disk options');
@@ -279,6 +310,7 @@ export class Host {
     this.diskHead = 0;
     this.diskIdle = this.disk.channels;
     this.deferred = [];
+    this.timerQueues = new Map();
     if (options.loseDisk) this.durable.clear();
     this.trace.record('host', this.scheduler.nowUs, { host: this.id, state: 'down', loseDisk: options.loseDisk === true });
   }
@@ -367,7 +399,7 @@ export class Host {
   }
 
   private startCpu(job: CpuJob): void {
-    const dist = this.cpu.serviceUsByType[job.msg.type] ?? this.cpu.serviceUs;
+    const dist = (this.cpuByType !== null ? this.cpuByType.get(job.msg.type) : undefined) ?? this.cpu.serviceUs;
     const serviceUs = Math.max(0, Math.round(dist.sample(this.rng) * this.slowdown));
     this.stats.cpuBusyUs += serviceUs;
     this.scheduler.after(serviceUs, this.finishCpu, job);
@@ -485,6 +517,64 @@ export class Host {
     trace.cause = cause;
   };
 
+  /** A timer due at `timer.dueUs`: queued behind its label's event when in due order, else an event of its own. */
+  private addTimer(timer: HostTimer): void {
+    let q = this.timerQueues.get(timer.label);
+    if (q === undefined) {
+      q = new TimerQueue(this.epoch);
+      this.timerQueues.set(timer.label, q);
+    }
+    const items = q.items;
+    if (q.head < items.length && items[items.length - 1]!.dueUs > timer.dueUs) {
+      // Out of order (a shorter delay than the last one of this label): its own event.
+      timer.ev = this.scheduler.at(timer.dueUs, this.fireTimer, timer);
+      return;
+    }
+    timer.queued = true;
+    items.push(timer);
+    if (q.armedUs === -1) {
+      q.armedUs = timer.dueUs;
+      this.scheduler.at(timer.dueUs, this.fireTimerQueue, q);
+    }
+  }
+
+  private readonly fireTimerQueue = (q: TimerQueue): void => {
+    if (q.epoch !== this.epoch) return; // a queue of a crashed incarnation
+    q.armedUs = -2;
+    const now = this.scheduler.nowUs;
+    const items = q.items;
+    while (q.head < items.length) {
+      const timer = items[q.head]!;
+      if (timer.queued && timer.dueUs > now) break;
+      items[q.head++] = undefined as unknown as HostTimer;
+      if (!timer.queued) continue; // cancelled
+      timer.queued = false;
+      this.fireTimer(timer);
+    }
+    if (q.head === items.length) {
+      items.length = 0;
+      q.head = 0;
+      q.armedUs = -1;
+      return;
+    }
+    if (q.head > 1024 && q.head * 2 > items.length) {
+      items.splice(0, q.head);
+      q.head = 0;
+    }
+    // Skip cancelled timers at the front so the event is armed for a live one.
+    while (!items[q.head]!.queued) {
+      items[q.head++] = undefined as unknown as HostTimer;
+      if (q.head === items.length) {
+        items.length = 0;
+        q.head = 0;
+        q.armedUs = -1;
+        return;
+      }
+    }
+    q.armedUs = items[q.head]!.dueUs;
+    this.scheduler.at(q.armedUs, this.fireTimerQueue, q);
+  };
+
   private makeContext(): HostContext {
     const host = this;
     return {
@@ -495,16 +585,19 @@ export class Host {
       nowUs: () => host.localNowUs(),
       send(dst, type, payload, sizeBytes = 0, latencyClass = null) {
         if (host.stateValue !== 'up') return; // a frozen or dead process sends nothing
-        host.network.send({ src: host.id, dst, type, payload, sizeBytes, latencyClass });
+        host.network.sendMessage(host.id, dst, type, payload, sizeBytes, latencyClass);
       },
       setTimer(delayUs, label, fn) {
         const timer = new HostTimer(delayUs, label, fn, host.epoch, host.trace.cause);
         const realUs = Math.max(0, Math.round(delayUs / host.rate));
-        timer.ev = host.scheduler.after(realUs, host.fireTimer, timer);
+        timer.dueUs = host.scheduler.nowUs + realUs;
+        host.addTimer(timer);
         return timer;
       },
       cancelTimer(timer) {
         const t = timer as HostTimer;
+        t.queued = false;
+        t.fn = NOOP;
         if (t.ev !== null) {
           host.scheduler.cancel(t.ev);
           t.ev = null;
@@ -522,6 +615,8 @@ export class Host {
     };
   }
 }
+
+const NOOP = (): void => {};
 
 /** A distribution that always returns 0 (constant(0)): its CPU stage can be skipped. */
 function isZero(d: Distribution): boolean {

@@ -171,24 +171,27 @@ export class Network {
 
   /** Send a message. Returns its id; the outcome is traced and delivered (or dropped) later. */
   send<P>(options: SendOptions<P>): number {
-    const src = this.endpoint(options.src);
-    const dstId = options.dst;
-    const sizeBytes = options.sizeBytes ?? 0;
+    return this.sendMessage(options.src, options.dst, options.type, options.payload, options.sizeBytes ?? 0, options.latencyClass ?? null);
+  }
+
+  /** `send` with positional arguments: the hosts' hot path (no options object per message). */
+  sendMessage(srcId: number, dstId: number, type: string, payload: unknown, sizeBytes: number, latencyClass: string | null): number {
+    const src = this.endpoint(srcId);
     const nowUs = this.scheduler.nowUs;
-    const msg: Message<P> = {
+    const msg: Message = {
       id: this.nextMessageId++,
-      src: src.id,
+      src: srcId,
       dst: dstId,
-      type: options.type,
+      type,
       sizeBytes,
-      payload: options.payload,
+      payload,
       sentUs: nowUs,
-      latencyClass: options.latencyClass ?? null,
+      latencyClass,
       cause: this.trace.cause,
     };
     this.stats.sent++;
     this.stats.bytesSent += sizeBytes;
-    this.trace.send(nowUs, msg.id, msg.src, dstId, msg.type, sizeBytes, options.payload);
+    this.trace.send(nowUs, msg.id, srcId, dstId, type, sizeBytes, payload);
     const dst = this.endpoints[dstId];
     if (dst === undefined) {
       this.dropNow(msg, 'no-endpoint');

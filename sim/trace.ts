@@ -6,6 +6,8 @@
  * Hot paths (send, deliver, drop, timer) have dedicated methods that fold
  * numbers and build an event object only when a sink is attached; rarer
  * events go through `record`, which folds every field in insertion order.
+ * The hot paths do not fold their time: they happen at the time of the
+ * event being executed, which the scheduler has just folded.
  *
  * Causes: `cause` names the work being done now (0: none). Whoever starts a
  * piece of work on behalf of something sets it (the experiment's workload
@@ -92,7 +94,6 @@ export class Trace {
     this.events++;
     const d = this.digest;
     d.word(KIND_SEND);
-    d.int(timeUs);
     d.word(msgId);
     d.word(src);
     d.word(dst);
@@ -105,7 +106,6 @@ export class Trace {
     this.events++;
     const d = this.digest;
     d.word(KIND_DELIVER);
-    d.int(timeUs);
     d.word(msgId);
     d.word(dst);
     if (this.sink !== null) this.sink.write(withCauseAndKey({ kind: 'deliver', timeUs, msg: msgId, src, dst, type }, cause, undefined));
@@ -115,7 +115,6 @@ export class Trace {
     this.events++;
     const d = this.digest;
     d.word(KIND_DROP);
-    d.int(timeUs);
     d.word(msgId);
     d.word(this.code(reason));
     if (this.sink !== null) this.sink.write(withCauseAndKey({ kind: 'drop', timeUs, msg: msgId, src, dst, type, reason }, cause, undefined));
@@ -125,7 +124,6 @@ export class Trace {
     this.events++;
     const d = this.digest;
     d.word(KIND_TIMER);
-    d.int(timeUs);
     d.word(host);
     d.word(this.code(label));
     if (this.sink !== null) this.sink.write(withCauseAndKey({ kind: 'timer', timeUs, host, label }, cause, undefined));

@@ -31,7 +31,7 @@ export interface DynamoConfig {
     readonly engine: StorageEngine;
     /** Objects held in the in-memory write buffer (§6.1); 0 turns buffering off. */
     readonly writeBufferObjects: number;
-    /** How often the writer task flushes the buffer. */
+    /** How long after a write lands in an empty buffer the writer task starts flushing it (until empty). */
     readonly flushIntervalUs: number;
     /** How many of the N replicas the coordinator asks for a durable write when buffering (§6.1). */
     readonly durableWrites: number;

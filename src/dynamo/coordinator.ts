@@ -114,7 +114,7 @@ export class GetOp implements PendingOp {
     const host = this.host;
     const cfg = host.config;
     host.stats.gets++;
-    const { targets } = selectReplicas({ list: this.list, n: cfg.n, sloppy: cfg.sloppyQuorum, isReachable: (p) => p === host.id || host.fd.isReachable(p) });
+    const { targets } = selectReplicas(this.list, cfg.n, cfg.sloppyQuorum, host.id, host.fd);
     if (targets.length < cfg.r) {
       host.stats.failed++;
       this.finished = true;
@@ -220,7 +220,7 @@ export class PutOp implements PendingOp {
     const host = this.host;
     const cfg = host.config;
     host.stats.puts++;
-    const { targets, hintFor } = selectReplicas({ list: this.list, n: cfg.n, sloppy: cfg.sloppyQuorum, isReachable: (p) => p === host.id || host.fd.isReachable(p) });
+    const { targets, hintFor } = selectReplicas(this.list, cfg.n, cfg.sloppyQuorum, host.id, host.fd);
     if (targets.length < cfg.w) {
       host.stats.failed++;
       this.finished = true;
@@ -228,15 +228,18 @@ export class PutOp implements PendingOp {
       return;
     }
     // §6.1: with buffered writes, ask some replicas (not the coordinator, when others exist) to write durably.
-    const durable = new Set<number>();
-    if (cfg.storage.writeBufferObjects > 0 && cfg.storage.durableWrites > 0) {
-      for (const node of targets) if (node !== host.id && durable.size < cfg.storage.durableWrites) durable.add(node);
-      if (durable.size < cfg.storage.durableWrites && targets.includes(host.id)) durable.add(host.id);
+    const durable: number[] = [];
+    const wanted = cfg.storage.durableWrites;
+    if (cfg.storage.writeBufferObjects > 0 && wanted > 0) {
+      for (let i = 0; i < targets.length && durable.length < wanted; i++) if (targets[i] !== host.id) durable.push(targets[i]!);
+      if (durable.length < wanted && targets.includes(host.id)) durable.push(host.id);
     }
-    const durableWanted = cfg.storage.waitForDurable ? durable.size : 0;
+    const durableWanted = cfg.storage.waitForDurable ? durable.length : 0;
     this.quorum = new PutQuorum({ n: cfg.n, w: cfg.w, durableWrites: durableWanted, nodes: targets });
     this.opId = host.register(this);
-    const size = sizeOfVersions(cfg.messageHeaderBytes, this.key, [this.version]);
+    // One immutable array shared by every replica's message and the local write.
+    const versions: readonly Version[] = [this.version];
+    const size = sizeOfVersions(cfg.messageHeaderBytes, this.key, versions);
     let localIndex = -1;
     for (let i = 0; i < targets.length; i++) {
       const node = targets[i]!;
@@ -244,13 +247,14 @@ export class PutOp implements PendingOp {
         localIndex = i;
         continue;
       }
-      if (hintFor[i]! >= 0) host.stats.hintedWrites++;
-      const put: ReplicaPut = { op: this.opId, key: this.key, versions: [this.version], hintFor: hintFor[i]!, durable: durable.has(node), background: false };
+      const hint = hintFor === null ? -1 : hintFor[i]!;
+      if (hint >= 0) host.stats.hintedWrites++;
+      const put: ReplicaPut = { op: this.opId, key: this.key, versions, hintFor: hint, durable: durable.includes(node), background: false };
       host.send(node, MSG.rput, put, size, LEG_WRITE);
     }
     this.requestTimer = host.setTimer(cfg.requestTimeoutUs, 'put-timeout', this.onTimeout);
     if (localIndex >= 0) {
-      host.local!.write(this.key, [this.version], { durable: durable.has(host.id), background: false }, (ok, isDurable) =>
+      host.local!.write(this.key, versions, { durable: durable.includes(host.id), background: false }, (ok, isDurable) =>
         this.ack(host.id, { op: this.opId, ok, durable: isDurable }),
       );
     }

@@ -23,7 +23,7 @@ const PENDING = 0;
 const REPLIED = 1;
 const FAILED = 2;
 
-function checkTargets(n: number, threshold: number, thresholdName: string, nodes: readonly number[]): Map<number, number> {
+function checkTargets(n: number, threshold: number, thresholdName: string, nodes: readonly number[]): void {
   if (!Number.isSafeInteger(n) || n < 1) throw new InvalidOptionError('n', n, 'an integer >= 1');
   if (!Number.isSafeInteger(threshold) || threshold < 1 || threshold > n) {
     throw new InvalidOptionError(thresholdName, threshold, `an integer in [1, n = ${n}]`);
@@ -31,14 +31,21 @@ function checkTargets(n: number, threshold: number, thresholdName: string, nodes
   if (nodes.length < 1 || nodes.length > n) {
     throw new InvalidOptionError('nodes', nodes, `between 1 and n = ${n} node ids`);
   }
-  const slot = new Map<number, number>();
   for (let i = 0; i < nodes.length; i++) {
     const node = nodes[i]!;
     if (!Number.isSafeInteger(node) || node < 0) throw new InvalidOptionError('nodes', nodes, 'non-negative integer node ids');
-    if (slot.has(node)) throw new InvalidOptionError('nodes', nodes, 'distinct node ids');
-    slot.set(node, i);
+    for (let j = 0; j < i; j++) if (nodes[j] === node) throw new InvalidOptionError('nodes', nodes, 'distinct node ids');
   }
-  return slot;
+}
+
+/**
+ * The slot of `node` in `nodes` (-1: not asked). A linear scan: a request
+ * asks at most N nodes, a handful, and a Map or typed array per request cost
+ * more to allocate than the scan costs to run (one per request on the hot path).
+ */
+function indexOfNode(nodes: readonly number[], node: number): number {
+  for (let i = 0; i < nodes.length; i++) if (nodes[i] === node) return i;
+  return -1;
 }
 
 export interface GetQuorumOptions {
@@ -65,11 +72,11 @@ export class GetQuorum {
   readonly n: number;
   readonly r: number;
   readonly nodes: readonly number[];
-  private readonly slot: Map<number, number>;
-  private readonly status: Uint8Array;
+  /** Per slot: PENDING, REPLIED (versions or notfound) or FAILED. */
+  private readonly status: number[];
   /** Per slot: the reply (null while pending, after an error, or for notfound; see notfoundAt). */
   private readonly answers: (readonly Version[] | null)[];
-  private readonly notfoundAt: Uint8Array;
+  private readonly notfoundAt: boolean[];
   private siblings: Siblings = [];
   private first = -1;
   private replyCount = 0;
@@ -78,18 +85,24 @@ export class GetQuorum {
   private reached = false;
 
   constructor(options: GetQuorumOptions) {
-    this.slot = checkTargets(options.n, options.r, 'r', options.nodes);
+    checkTargets(options.n, options.r, 'r', options.nodes);
     this.n = options.n;
     this.r = options.r;
-    this.nodes = options.nodes.slice();
-    this.status = new Uint8Array(this.nodes.length);
-    this.notfoundAt = new Uint8Array(this.nodes.length);
-    this.answers = new Array<readonly Version[] | null>(this.nodes.length).fill(null);
+    const nodes = options.nodes.slice();
+    this.nodes = nodes;
+    this.status = [];
+    this.notfoundAt = [];
+    this.answers = [];
+    for (let i = 0; i < nodes.length; i++) {
+      this.status.push(PENDING);
+      this.notfoundAt.push(false);
+      this.answers.push(null);
+    }
   }
 
   private slotOf(node: number): number {
-    const i = this.slot.get(node);
-    if (i === undefined) throw new InvalidOptionError('get reply node', node, `one of the nodes asked (${this.nodes.join(', ')})`);
+    const i = indexOfNode(this.nodes, node);
+    if (i < 0) throw new InvalidOptionError('get reply node', node, `one of the nodes asked (${this.nodes.join(', ')})`);
     return i;
   }
 
@@ -101,7 +114,7 @@ export class GetQuorum {
     this.replyCount++;
     if (this.first < 0) this.first = i;
     if (versions === 'notfound' || versions.length === 0) {
-      this.notfoundAt[i] = 1;
+      this.notfoundAt[i] = true;
       this.notfoundCount++;
     } else {
       this.answers[i] = versions;
@@ -172,7 +185,7 @@ export class GetQuorum {
       if (this.status[i] !== REPLIED) continue;
       const reply = this.answers[i];
       if (reply === null || reply === undefined) {
-        invariant(this.notfoundAt[i] === 1, 'a reply without versions is a notfound');
+        invariant(this.notfoundAt[i] === true, 'a reply without versions is a notfound');
         targets.push(this.nodes[i]!);
         continue;
       }
@@ -205,15 +218,15 @@ export class PutQuorum {
   readonly w: number;
   readonly durableWrites: number;
   readonly nodes: readonly number[];
-  private readonly slot: Map<number, number>;
-  private readonly status: Uint8Array;
+  /** Per slot: PENDING, REPLIED or FAILED. */
+  private readonly status: number[];
   private ackCount = 0;
   private durableCount = 0;
   private errorCount = 0;
   private reached = false;
 
   constructor(options: PutQuorumOptions) {
-    this.slot = checkTargets(options.n, options.w, 'w', options.nodes);
+    checkTargets(options.n, options.w, 'w', options.nodes);
     const dw = options.durableWrites;
     if (!Number.isSafeInteger(dw) || dw < 0 || dw > options.n) {
       throw new InvalidOptionError('durableWrites', dw, `an integer in [0, n = ${options.n}]`);
@@ -222,12 +235,13 @@ export class PutQuorum {
     this.w = options.w;
     this.durableWrites = dw;
     this.nodes = options.nodes.slice();
-    this.status = new Uint8Array(this.nodes.length);
+    this.status = [];
+    for (let i = 0; i < this.nodes.length; i++) this.status.push(PENDING);
   }
 
   private slotOf(node: number): number {
-    const i = this.slot.get(node);
-    if (i === undefined) throw new InvalidOptionError('put ack node', node, `one of the nodes written to (${this.nodes.join(', ')})`);
+    const i = indexOfNode(this.nodes, node);
+    if (i < 0) throw new InvalidOptionError('put ack node', node, `one of the nodes written to (${this.nodes.join(', ')})`);
     return i;
   }
 

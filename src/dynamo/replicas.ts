@@ -9,31 +9,35 @@
 export interface ReplicaSelection {
   /** Nodes to ask, in preference-list order. */
   readonly targets: number[];
-  /** Parallel to targets: the node a fallback stands in for, or -1. */
-  readonly hintFor: number[];
+  /** Parallel to targets: the node a fallback stands in for, or -1; null when no target is a fallback. */
+  readonly hintFor: number[] | null;
 }
 
-export function selectReplicas(options: {
-  list: Int32Array;
-  n: number;
-  sloppy: boolean;
-  isReachable: (node: number) => boolean;
-}): ReplicaSelection {
-  const { list, n, sloppy, isReachable } = options;
+/** What the selection asks of the coordinator's failure detector. */
+export interface Reachability {
+  isReachable(node: number): boolean;
+  /** Peers currently believed unreachable (0: the common case, every node reachable). */
+  readonly unreachableCount: number;
+}
+
+/**
+ * The targets of a request coordinated by `self` (always reachable to
+ * itself) with failure detector `fd`. Called once per request: the common
+ * case (nobody unreachable, or a strict quorum) allocates only the targets.
+ */
+export function selectReplicas(list: Int32Array, n: number, sloppy: boolean, self: number, fd: Reachability): ReplicaSelection {
   const top = Math.min(n, list.length);
   const targets: number[] = [];
-  const hintFor: number[] = [];
-  if (!sloppy) {
-    for (let i = 0; i < top; i++) {
-      targets.push(list[i]!);
-      hintFor.push(-1);
-    }
-    return { targets, hintFor };
+  if (!sloppy || fd.unreachableCount === 0) {
+    for (let i = 0; i < top; i++) targets.push(list[i]!);
+    return { targets, hintFor: null };
   }
+  const reachable = (node: number): boolean => node === self || fd.isReachable(node);
+  const hintFor: number[] = [];
   const skipped: number[] = [];
   for (let i = 0; i < top; i++) {
     const node = list[i]!;
-    if (isReachable(node)) {
+    if (reachable(node)) {
       targets.push(node);
       hintFor.push(-1);
     } else {
@@ -42,7 +46,7 @@ export function selectReplicas(options: {
   }
   for (let i = top; i < list.length && skipped.length > 0; i++) {
     const node = list[i]!;
-    if (!isReachable(node)) continue;
+    if (!reachable(node)) continue;
     targets.push(node);
     hintFor.push(skipped.shift()!);
   }

@@ -605,7 +605,7 @@ const cluster = object('The Dynamo cluster: nodes, partitioning, replication and
     engine: oneOfValues(STORAGE_ENGINES, 'bdb (Berkeley DB), mysql (slower) or memory (in-memory): sets the default disk latency profile.', DEFAULTS.cluster.storage.engine),
     writeBuffer: integer('Objects buffered in memory before the writer thread flushes them (paper §6.1 uses 1000). 0: off, every write goes to disk.', 0, DEFAULTS.cluster.storage.writeBuffer, 10_000_000),
     durableWrites: integer('With a write buffer: how many of the N replicas the coordinator asks for a durable write (at most N).', 0, DEFAULTS.cluster.storage.durableWrites, 64),
-    flushInterval: ref('positiveDuration', 'How often the writer thread flushes the write buffer to disk (a crash loses what it has not flushed).', DEFAULTS.cluster.storage.flushInterval),
+    flushInterval: ref('positiveDuration', 'How long the writer thread waits after a write lands in an empty buffer before it flushes the buffer to disk, until empty (a crash loses what it has not flushed).', DEFAULTS.cluster.storage.flushInterval),
   }),
   hints: object('Hinted handoff (paper §4.6).', {
     scanInterval: ref('positiveDuration', 'How often a node scans its hinted replicas for delivery (Voldemort 5 min, Riak 60 s).', DEFAULTS.cluster.hints.scanInterval),

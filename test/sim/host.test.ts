@@ -1,4 +1,5 @@
 import test from 'ava';
+import fc from 'fast-check';
 import { InvalidOptionError } from '../../sim/errors.js';
 import type { HostContext } from '../../sim/host.js';
 import type { Message } from '../../sim/network.js';
@@ -157,4 +158,50 @@ test('bad host options are typed errors', (t) => {
   t.throws(() => world.addHost({ ...simpleHost('y'), disk: { channels: 1, readUs: undefined as never, writeUs: fixed(1) } }), { instanceOf: InvalidOptionError, message: /readUs/ });
   const h = world.addHost(simpleHost('z'));
   t.throws(() => h.pause(), { instanceOf: InvalidOptionError }, 'a host that is down cannot be paused');
+});
+
+test('timers fire at their due time whatever mix of labels, delays, cancels and nested sets (timer queues are exact)', (t) => {
+  // Timers of one label queue behind one scheduler event when they fall due in order; others get their own.
+  // Model: every live timer fires exactly at set time + delay, never when cancelled before.
+  // (Cancels come at odd offsets, delays are even: a cancel never falls on the instant its timer is due.)
+  t.notThrows(() => fc.assert(
+    fc.property(
+      fc.array(fc.record({ at: fc.nat(3_000), label: fc.constantFrom('a', 'b', 'c'), delay: fc.constantFrom(0, 100, 100, 100, 250, 1_000), cancelAfter: fc.option(fc.nat(750).map((k) => 2 * k + 1)), nested: fc.boolean() }), { maxLength: 60 }),
+      (plan) => {
+        const { world, b } = twoHosts();
+        const fired: Array<[number, number]> = [];
+        const expected: Array<[number, number]> = [];
+        plan.forEach((p, i) => {
+          world.scheduler.at(p.at, () => {
+            const timer = b.context.setTimer(p.delay, p.label, () => {
+              fired.push([i, world.nowUs]);
+              if (p.nested) b.context.setTimer(p.delay, p.label, () => fired.push([1_000 + i, world.nowUs]));
+            });
+            const cancelled = p.cancelAfter !== null && p.cancelAfter < p.delay;
+            if (p.cancelAfter !== null) world.scheduler.after(p.cancelAfter, () => b.context.cancelTimer(timer));
+            if (!cancelled) {
+              expected.push([i, p.at + p.delay]);
+              if (p.nested) expected.push([1_000 + i, p.at + 2 * p.delay]);
+            }
+          });
+        });
+        world.scheduler.runToQuiescence();
+        const byId = (x: [number, number], y: [number, number]) => x[0] - y[0];
+        return JSON.stringify(fired.slice().sort(byId)) === JSON.stringify(expected.sort(byId));
+      },
+    ),
+    { numRuns: 300 },
+  ));
+});
+
+test('a cancelled timer waiting in its queue lets go of its callback', (t) => {
+  const { world, b } = twoHosts();
+  let ran = 0;
+  const first = b.context.setTimer(1_000, 'timeout', () => ran++);
+  b.context.setTimer(1_000, 'timeout', () => (ran += 10));
+  b.context.cancelTimer(first);
+  t.not((first as unknown as { fn: () => void }).fn.toString(), '() => ran++', 'the closure is dropped at cancel, not when the queue reaches it');
+  world.scheduler.runToQuiescence();
+  t.is(ran, 10);
+  t.is(world.nowUs, 1_000);
 });

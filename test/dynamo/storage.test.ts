@@ -1,0 +1,55 @@
+import test from 'ava';
+import { World } from '../../sim/world.js';
+import { LocalStore } from '../../src/dynamo/storage.js';
+import { increment, empty } from '../../src/dynamo/vclock.js';
+import type { Version } from '../../src/dynamo/version.js';
+import { flatNetwork, simpleHost } from '../sim/helpers.js';
+
+function version(id: number): Version {
+  return { clock: increment(empty(), 0, id), value: { id, sizeBytes: 100, writtenAtUs: 0, items: null } };
+}
+
+/** One host (disk writes take 200 µs) with a store: write buffer of 10 objects, writer wakes 10 ms after a write. */
+function storeWorld() {
+  const world = new World({ seed: 3, network: flatNetwork(100) });
+  const host = world.addHost(simpleHost('n0'));
+  let store!: LocalStore;
+  host.boot((ctx) => {
+    store = new LocalStore(ctx, { writeBufferObjects: 10, flushIntervalUs: 10_000 });
+    return { onMessage() {} };
+  });
+  const durable = () => (host.durable.get('dynamo/store') as Map<string, unknown>).size;
+  return { world, store: () => store, durable };
+}
+
+test('the writer task sleeps while the buffer is empty: an idle store schedules nothing', (t) => {
+  const { world } = storeWorld();
+  t.is(world.scheduler.pending, 0);
+  world.scheduler.runUntil(1_000_000);
+  t.is(world.scheduler.executed, 0);
+});
+
+test('a write into an empty buffer is flushed a flush interval later, with the writes that joined it, then the writer sleeps', (t) => {
+  const { world, store, durable } = storeWorld();
+  const acked: number[] = [];
+  world.scheduler.at(5_000, () => store().write('a', [version(1)], false, (o) => acked.push(o.durable ? -1 : world.nowUs)));
+  world.scheduler.at(9_000, () => store().write('b', [version(2)], false, () => {}));
+  world.scheduler.runUntil(14_999);
+  t.deepEqual(acked, [5_000], 'buffered: acknowledged at memory speed');
+  t.is(durable(), 0, 'nothing on disk before the writer wakes at 15 ms');
+  world.scheduler.runUntil(15_200);
+  t.is(durable(), 1, 'the oldest write flushed first (one 200 µs disk write)');
+  world.scheduler.runUntil(15_400);
+  t.is(durable(), 2);
+  t.is(store().unflushed().length, 0);
+  const executed = world.scheduler.executed;
+  world.scheduler.runUntil(2_000_000);
+  t.is(world.scheduler.executed, executed, 'no periodic wake-ups once the buffer is empty');
+  t.is(store().stats.flushes, 2);
+  // The next write wakes it again.
+  world.scheduler.at(2_100_000, () => store().write('c', [version(3)], false, () => {}));
+  world.scheduler.runUntil(2_110_199);
+  t.is(durable(), 2);
+  world.scheduler.runUntil(2_110_200);
+  t.is(durable(), 3);
+});
