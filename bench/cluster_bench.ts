@@ -21,7 +21,7 @@ export const clusterBench: Bench = {
     const large: ClusterScaleResult[] = [];
     for (let i = 0; i < reps; i++) {
       const r = one('large', largeSec);
-      opts.log(`cluster-scale 100 nodes rep ${i + 1}/${reps}: ${(r.wallMs / 1000).toFixed(1)} s wall for ${largeSec} s simulated (${r.realTimeRatio.toFixed(1)}x real time), ${Math.round(r.eventsPerSec)} events/s, peak RSS ${r.peakRssMiB.toFixed(0)} MiB`);
+      opts.log(`cluster-scale 100 nodes rep ${i + 1}/${reps}: ${(r.wallMs / 1000).toFixed(1)} s wall for ${largeSec} s simulated (${r.realTimeRatio.toFixed(1)}x real time), ${r.requestsPerSimSec.toFixed(0)} requests per simulated s, ${Math.round(r.eventsPerSec)} events/s, peak RSS ${r.peakRssMiB.toFixed(0)} MiB`);
       large.push(r);
     }
     const huge = one('huge', 60);
@@ -29,7 +29,7 @@ export const clusterBench: Bench = {
     const ratio = summarize(large.map((r) => r.realTimeRatio));
     opts.log(`cluster-scale median: 100 nodes at ${ratio.median.toFixed(1)}x real time (target >= 200x)`);
     return {
-      large: { simulatedSec: largeSec, realTimeRatio: ratio, wallMs: summarize(large.map((r) => r.wallMs)), peakRssMiB: summarize(large.map((r) => r.peakRssMiB)), events: large[0]!.events, digest: large[0]!.digest },
+      large: { simulatedSec: largeSec, realTimeRatio: ratio, wallMs: summarize(large.map((r) => r.wallMs)), peakRssMiB: summarize(large.map((r) => r.peakRssMiB)), events: large[0]!.events, requests: large[0]!.operations, requestsPerSimSec: large[0]!.requestsPerSimSec, digest: large[0]!.digest },
       huge: { simulatedSec: 60, realTimeRatio: huge.realTimeRatio, wallMs: huge.wallMs, peakRssMiB: huge.peakRssMiB, events: huge.events, digest: huge.digest },
       targets: { largeRealTimeRatio: 200, hugePeakRssMiB: 2048 },
     };
