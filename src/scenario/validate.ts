@@ -19,11 +19,12 @@
  * problem that involves a pruned field is dropped, since its real cause is
  * already reported.
  */
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import { show } from '../../sim/errors.js';
 import { checkDistribution, parseLeaf } from './distspec.js';
 import { closest, didYouMean, pathText, type PathProblem, type Segment } from './errors.js';
 import { resolveScenario, type ResolvedScenario } from './resolve.js';
+import { validate as generatedValidate } from './scenarioValidator.generated.js';
 import { DIST_DEFS, NEMESIS_KINDS, SCENARIO_SCHEMA, UNIT_DEFS, type DistDef, type UnitDef } from './schema.js';
 import { buildTimeline, unknownNode } from './timeline.js';
 import {
@@ -117,13 +118,9 @@ function isPlain(v: object): boolean {
 
 // ---------------------------------------------------------------- pass 1: structure (ajv)
 
-let compiled: ValidateFunction | undefined;
+/** The schema compiled ahead of time (validatorCode.ts); same options, same errors as compiling it here. */
 function schemaValidator(): ValidateFunction {
-  if (compiled === undefined) {
-    const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, strictRequired: false, allowUnionTypes: true, strictNumbers: true });
-    compiled = ajv.compile(SCENARIO_SCHEMA);
-  }
-  return compiled;
+  return generatedValidate as unknown as ValidateFunction;
 }
 
 const DEFS = SCENARIO_SCHEMA.$defs as Record<string, Schema>;

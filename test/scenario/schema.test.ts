@@ -14,12 +14,17 @@ import {
   UNIT_DEFS,
 } from '../../src/scenario/schema.js';
 import { checkScenario } from '../../src/scenario/load.js';
+import { renderValidatorModule } from '../../src/scenario/validatorCode.js';
 
 type Schema = Record<string, unknown>;
 const SCHEMA_FILE = new URL('../../scenarios/schema.json', import.meta.url);
 
 test('scenarios/schema.json is the schema generated from schema.ts (run: npx tsx src/scenario/writeSchema.ts)', (t) => {
   t.is(readFileSync(SCHEMA_FILE, 'utf8'), renderSchemaJson());
+});
+
+test('src/scenario/scenarioValidator.generated.ts is the validator compiled from schema.ts (run: npx tsx src/scenario/writeSchema.ts)', (t) => {
+  t.is(readFileSync(new URL('../../src/scenario/scenarioValidator.generated.ts', import.meta.url), 'utf8'), renderValidatorModule());
 });
 
 test('the schema compiles in ajv strict mode as draft 2020-12', (t) => {
