@@ -9,8 +9,17 @@
  * The order of the two alternates between repetitions (1, 2 then 2, 1) so
  * that drift in machine load does not favour one of them; the load
  * averages before and after each measurement are recorded.
+ *
+ * A third measurement is the machine's ceiling for this workload: two
+ * independent processes at once, `--jobs 1 --shard 1/2` and `--shard 2/2`
+ * (what GNU parallel would do with shards), timed until both exit. No
+ * thread pool can beat two processes that share nothing, so `--jobs 2`
+ * against this figure is the pool's own efficiency, and `--jobs 1` against
+ * it is the most a 2-worker sweep can gain on this machine (one process
+ * already uses more than one core: V8 compiles and collects garbage on
+ * helper threads).
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,6 +29,7 @@ const NRW = ['3,1,1', '3,1,2', '3,1,3', '3,2,1', '3,2,2', '3,2,3', '3,3,1', '3,3
 const SEEDS = 4;
 
 interface Measurement {
+  /** 1 or 2: `--jobs`; 0: two `--jobs 1` shard processes at once (the ceiling). */
   jobs: number;
   rep: number;
   wallMs: number;
@@ -42,23 +52,40 @@ export const sweepBench: Bench = {
     const summaries = new Map<number, string>();
     try {
       for (let rep = 0; rep < reps; rep++) {
-        const order = rep % 2 === 0 ? [1, 2] : [2, 1];
+        const order = rep % 2 === 0 ? [1, 2, 0] : [0, 2, 1];
         for (const jobs of order) {
           const out = path.join(tmp, `jobs${jobs}-rep${rep}`);
-          const args = [cli, 'compare', 'steady-state', ...NRW.flatMap((v) => ['--nrw', v]), '--seeds', String(SEEDS), '--jobs', String(jobs), '--seed', '1'];
-          args.push('--set', `duration=${duration}`, '--set', 'phases.warmup=0s', '--set', 'phases.liveness=0s', '--set', 'checks=[]', '--no-progress', '--out', out);
+          const common = ['compare', 'steady-state', ...NRW.flatMap((v) => ['--nrw', v]), '--seeds', String(SEEDS), '--seed', '1'];
+          common.push('--set', `duration=${duration}`, '--set', 'phases.warmup=0s', '--set', 'phases.liveness=0s', '--set', 'checks=[]', '--no-progress');
           const loadavgBefore = load();
           const started = performance.now();
-          execFileSync(process.execPath, args, { cwd: opts.root, stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 24 });
+          let sweepWallMs: number | null = null;
+          if (jobs === 0) {
+            const shard = (i: number) =>
+              new Promise<void>((resolve, reject) => {
+                execFile(process.execPath, [cli, ...common, '--jobs', '1', '--shard', `${i}/2`, '--out', path.join(out, `shard-${i}`)], { cwd: opts.root, maxBuffer: 1 << 24 }, (err) => (err ? reject(err) : resolve()));
+              });
+            await Promise.all([shard(1), shard(2)]);
+            sweepWallMs = null;
+          } else {
+            execFileSync(process.execPath, [cli, ...common, '--jobs', String(jobs), '--out', out], { cwd: opts.root, stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 24 });
+          }
           const wallMs = performance.now() - started;
           const loadavgAfter = load();
-          const wall = JSON.parse(readFileSync(path.join(out, 'wall.json'), 'utf8')) as { wallMs: number | null };
-          const summary = readFileSync(path.join(out, 'summary.json'), 'utf8');
+          if (jobs === 0) {
+            // The merged shards must be exactly the unsharded summary.
+            execFileSync(process.execPath, [cli, 'merge', path.join(out, 'shard-1'), path.join(out, 'shard-2'), '--out', path.join(out, 'merged')], { cwd: opts.root, stdio: ['ignore', 'ignore', 'pipe'] });
+          } else {
+            const wall = JSON.parse(readFileSync(path.join(out, 'wall.json'), 'utf8')) as { wallMs: number | null };
+            sweepWallMs = wall.wallMs;
+          }
+          const summary = readFileSync(path.join(out, jobs === 0 ? 'merged' : '', 'summary.json'), 'utf8');
           const first = summaries.get(0);
           if (first === undefined) summaries.set(0, summary);
-          else if (first !== summary) throw new Error(`summary.json differs between runs (jobs ${jobs}, rep ${rep + 1}): the sweep is not deterministic`);
-          measurements.push({ jobs, rep, wallMs, sweepWallMs: wall.wallMs, loadavgBefore, loadavgAfter });
-          opts.log(`sweep rep ${rep + 1}/${reps} --jobs ${jobs}: ${(wallMs / 1000).toFixed(2)} s wall (sweep ${((wall.wallMs ?? 0) / 1000).toFixed(2)} s), load ${loadavgBefore[0]} -> ${loadavgAfter[0]}`);
+          else if (first !== summary) throw new Error(`summary.json differs between runs (${jobs === 0 ? 'two shard processes' : `jobs ${jobs}`}, rep ${rep + 1}): the sweep is not deterministic`);
+          measurements.push({ jobs, rep, wallMs, sweepWallMs, loadavgBefore, loadavgAfter });
+          const what = jobs === 0 ? 'two --jobs 1 shard processes at once' : `--jobs ${jobs}`;
+          opts.log(`sweep rep ${rep + 1}/${reps} ${what}: ${(wallMs / 1000).toFixed(2)} s wall${sweepWallMs !== null ? ` (sweep ${((sweepWallMs ?? 0) / 1000).toFixed(2)} s)` : ''}, load ${loadavgBefore[0]} -> ${loadavgAfter[0]}`);
           rmSync(out, { recursive: true, force: true });
         }
       }
@@ -67,7 +94,9 @@ export const sweepBench: Bench = {
     }
     const one = summarize(measurements.filter((m) => m.jobs === 1).map((m) => m.wallMs));
     const two = summarize(measurements.filter((m) => m.jobs === 2).map((m) => m.wallMs));
+    const shards = summarize(measurements.filter((m) => m.jobs === 0).map((m) => m.wallMs));
     const speedup = one.median / two.median;
+    const ceiling = one.median / shards.median;
     const pairs = [...Array(reps).keys()].map((rep) => {
       const a = measurements.find((m) => m.rep === rep && m.jobs === 1)!;
       const b = measurements.find((m) => m.rep === rep && m.jobs === 2)!;
@@ -77,6 +106,10 @@ export const sweepBench: Bench = {
       `sweep median: --jobs 1 ${(one.median / 1000).toFixed(2)} s, --jobs 2 ${(two.median / 1000).toFixed(2)} s: speed-up ${speedup.toFixed(2)}x ` +
         `(per repetition ${pairs.map((p) => `${p.toFixed(2)}x`).join(', ')}; target >= 1.8x on ${os.availableParallelism()} cores); summary.json identical across all runs`,
     );
+    opts.log(
+      `sweep ceiling: two independent --jobs 1 shard processes at once ${(shards.median / 1000).toFixed(2)} s, ${ceiling.toFixed(2)}x over --jobs 1: ` +
+        `--jobs 2 reaches ${((100 * shards.median) / two.median).toFixed(0)}% of what this machine gives two processes that share nothing`,
+    );
     return {
       configurations: NRW.length,
       seeds: SEEDS,
@@ -84,7 +117,10 @@ export const sweepBench: Bench = {
       duration,
       wallMsJobs1: one,
       wallMsJobs2: two,
+      wallMsTwoShardProcesses: shards,
       speedup,
+      ceilingSpeedup: ceiling,
+      poolEfficiency: shards.median / two.median,
       speedupPerRep: pairs,
       cores: os.availableParallelism(),
       measurements,
