@@ -101,11 +101,6 @@ export interface HostOptions {
 
 export type HostState = 'up' | 'down' | 'paused';
 
-interface CpuJob {
-  msg: Message;
-  epoch: number;
-}
-
 interface DiskJob {
   write: boolean;
   sizeBytes: number;
@@ -179,7 +174,9 @@ export class Host {
   /** Per-type service times (null: every type uses `cpu.serviceUs`); a Map, not a keyed load per message. */
   private readonly cpuByType: Map<string, Distribution> | null;
   private cpuIdle: number;
-  private readonly cpuQueue: CpuJob[] = [];
+  private readonly cpuQueue: Message[] = [];
+  /** The completion events of the messages in service (at most `workers`): a crash cancels them. */
+  private readonly cpuRunning: ScheduledEvent[] = [];
   private cpuHead = 0;
   private readonly disk: Required<DiskOptions>;
   private diskIdle: number;
@@ -304,6 +301,8 @@ export class Host {
     this.stats.crashes++;
     this.actor = null;
     this.cpuQueue.length = 0;
+    for (const ev of this.cpuRunning) this.scheduler.cancel(ev);
+    this.cpuRunning.length = 0;
     this.cpuHead = 0;
     this.cpuIdle = this.cpu.workers;
     this.diskQueue.length = 0;
@@ -372,49 +371,62 @@ export class Host {
       return;
     }
     if (this.stateValue === 'paused') {
-      const epoch = this.epoch;
-      this.deferred.push(() => this.enqueueCpu({ msg, epoch }));
+      this.deferred.push(() => this.enqueueCpu(msg));
       return;
     }
-    this.enqueueCpu({ msg, epoch: this.epoch });
+    this.enqueueCpu(msg);
   };
 
-  private enqueueCpu(job: CpuJob): void {
+  private enqueueCpu(msg: Message): void {
     if (this.cpuIdle > 0) {
       if (this.cpu.zeroCost) {
         // A CPU that costs nothing (clients, load balancers) handles the message at once.
         this.stats.messagesHandled++;
         const trace = this.trace;
         const cause = trace.cause;
-        trace.cause = job.msg.cause;
-        this.actor!.onMessage(job.msg);
+        trace.cause = msg.cause;
+        this.actor!.onMessage(msg);
         trace.cause = cause;
         return;
       }
       this.cpuIdle--;
-      this.startCpu(job);
+      this.startCpu(msg);
     } else {
-      this.cpuQueue.push(job);
+      this.cpuQueue.push(msg);
     }
   }
 
-  private startCpu(job: CpuJob): void {
-    const dist = (this.cpuByType !== null ? this.cpuByType.get(job.msg.type) : undefined) ?? this.cpu.serviceUs;
+  private startCpu(msg: Message): void {
+    const dist = (this.cpuByType !== null ? this.cpuByType.get(msg.type) : undefined) ?? this.cpu.serviceUs;
     const serviceUs = Math.max(0, Math.round(dist.sample(this.rng) * this.slowdown));
     this.stats.cpuBusyUs += serviceUs;
-    this.scheduler.after(serviceUs, this.finishCpu, job);
+    this.cpuRunning.push(this.scheduler.after(serviceUs, this.finishCpu, msg));
   }
 
-  private readonly finishCpu = (job: CpuJob): void => {
-    if (job.epoch !== this.epoch) return; // crashed meanwhile: the work is gone
+  private readonly finishCpu = (msg: Message): void => {
+    // Forget this completion's event (it ran, so a crash can no longer cancel it). A duplicated
+    // message may be in service twice: the one that ran is the one whose callback is cleared.
+    const running = this.cpuRunning;
+    for (let i = 0; i < running.length; i++) {
+      const ev = running[i]!;
+      if (ev.arg === msg && ev.cancelled) {
+        running[i] = running[running.length - 1]!;
+        running.pop();
+        break;
+      }
+    }
     if (this.stateValue === 'paused') {
-      this.deferred.push(() => this.finishCpu(job));
+      this.deferred.push(() => this.completeCpu(msg));
       return;
     }
+    this.completeCpu(msg);
+  };
+
+  private completeCpu(msg: Message): void {
     // Hand the next queued message to this worker before running the handler.
     if (this.cpuHead < this.cpuQueue.length) {
       const next = this.cpuQueue[this.cpuHead]!;
-      this.cpuQueue[this.cpuHead++] = undefined as unknown as CpuJob;
+      this.cpuQueue[this.cpuHead++] = undefined as unknown as Message;
       if (this.cpuHead > 1024 && this.cpuHead * 2 > this.cpuQueue.length) {
         this.cpuQueue.splice(0, this.cpuHead);
         this.cpuHead = 0;
@@ -426,10 +438,10 @@ export class Host {
     this.stats.messagesHandled++;
     const trace = this.trace;
     const cause = trace.cause;
-    trace.cause = job.msg.cause;
-    this.actor!.onMessage(job.msg);
+    trace.cause = msg.cause;
+    this.actor!.onMessage(msg);
     trace.cause = cause;
-  };
+  }
 
   // ---- disk ---------------------------------------------------------------------------------
 

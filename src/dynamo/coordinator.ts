@@ -14,7 +14,7 @@ import type { FailureDetector } from './failureDetector.js';
 import { LEG_READ, LEG_WRITE, MSG, sizeOfVersions, type FailureReason, type ReplicaGet, type ReplicaGetReply, type ReplicaPut, type ReplicaPutAck } from './messages.js';
 import { GetQuorum, PutQuorum } from './quorum.js';
 import { selectReplicas } from './replicas.js';
-import { counterOf, empty, fromEntries, incrementAndTruncate, type VClock } from './vclock.js';
+import { counterOf, empty, setEntryAndTruncate, type VClock } from './vclock.js';
 import type { Siblings, Value, Version } from './version.js';
 
 /** A storage node's own replica, as the coordinator uses it. */
@@ -317,14 +317,8 @@ function reportSilent(host: OpHost, nodes: readonly number[], answered: (node: n
  * its counter and can reuse one (Riak's "KV679" lost writes).
  */
 export function newWriteClock(context: VClock, node: number, issuedCounter: number, nowUs: number, maxEntries: number): VClock {
-  let base = context;
   const current = counterOf(context, node);
-  if (issuedCounter > current) {
-    const entries = context.filter((e) => e.node !== node);
-    entries.push({ node, counter: issuedCounter, timestampUs: nowUs });
-    base = fromEntries(entries);
-  }
-  return incrementAndTruncate(base, node, nowUs, maxEntries);
+  return setEntryAndTruncate(context, node, (issuedCounter > current ? issuedCounter : current) + 1, nowUs, maxEntries);
 }
 
 export type { Value };

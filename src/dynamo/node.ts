@@ -281,7 +281,9 @@ export class DynamoNode implements Actor, OpHost {
 
   private onReplicaGet(from: number, req: ReplicaGet): void {
     this.stats.replicaReads++;
-    this.readLocal(req.key, (siblings) => {
+    const startUs = this.ctx.nowUs();
+    this.store.read(req.key, (stored) => {
+      const siblings = this.localReadDone(req.key, stored, startUs);
       const reply: ReplicaGetReply = { op: req.op, key: req.key, siblings: siblings ?? null };
       this.ctx.send(from, MSG.rgetReply, reply, sizeOfVersions(this.config.messageHeaderBytes, req.key, siblings ?? null), LEG_RESPONSE);
     });
@@ -290,12 +292,15 @@ export class DynamoNode implements Actor, OpHost {
   /** The node's own replica, plus any hinted versions it holds for the key (a fallback serves reads too). */
   private readLocal(key: string, done: (siblings: Siblings | undefined) => void): void {
     const startUs = this.ctx.nowUs();
-    this.store.read(key, (stored) => {
-      const nowUs = this.ctx.nowUs();
-      this.admission.recordRead(nowUs, nowUs - startUs);
-      const hinted = this.hints.size > 0 ? this.hints.versionsFor(key) : undefined;
-      done(hinted === undefined ? stored : mergeInto(stored ?? [], hinted));
-    });
+    this.store.read(key, (stored) => done(this.localReadDone(key, stored, startUs)));
+  }
+
+  /** A local read finished: feed admission control its latency, add hinted versions. */
+  private localReadDone(key: string, stored: Siblings | undefined, startUs: number): Siblings | undefined {
+    const nowUs = this.ctx.nowUs();
+    this.admission.recordRead(nowUs, nowUs - startUs);
+    const hinted = this.hints.size > 0 ? this.hints.versionsFor(key) : undefined;
+    return hinted === undefined ? stored : mergeInto(stored ?? [], hinted);
   }
 
   private onReplicaPut(from: number, req: ReplicaPut): void {

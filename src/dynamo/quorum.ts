@@ -90,13 +90,15 @@ export class GetQuorum {
     this.r = options.r;
     const nodes = options.nodes.slice();
     this.nodes = nodes;
-    this.status = [];
-    this.notfoundAt = [];
-    this.answers = [];
-    for (let i = 0; i < nodes.length; i++) {
-      this.status.push(PENDING);
-      this.notfoundAt.push(false);
-      this.answers.push(null);
+    // Exact-size arrays: pushing onto [] reserves 17 slots each, per request.
+    const len = nodes.length;
+    this.status = new Array<number>(len);
+    this.notfoundAt = new Array<boolean>(len);
+    this.answers = new Array<readonly Version[] | null>(len);
+    for (let i = 0; i < len; i++) {
+      this.status[i] = PENDING;
+      this.notfoundAt[i] = false;
+      this.answers[i] = null;
     }
   }
 
@@ -235,8 +237,8 @@ export class PutQuorum {
     this.w = options.w;
     this.durableWrites = dw;
     this.nodes = options.nodes.slice();
-    this.status = [];
-    for (let i = 0; i < this.nodes.length; i++) this.status.push(PENDING);
+    this.status = new Array<number>(this.nodes.length);
+    for (let i = 0; i < this.nodes.length; i++) this.status[i] = PENDING;
   }
 
   private slotOf(node: number): number {

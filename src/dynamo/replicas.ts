@@ -27,11 +27,12 @@ export interface Reachability {
  */
 export function selectReplicas(list: Int32Array, n: number, sloppy: boolean, self: number, fd: Reachability): ReplicaSelection {
   const top = Math.min(n, list.length);
-  const targets: number[] = [];
   if (!sloppy || fd.unreachableCount === 0) {
-    for (let i = 0; i < top; i++) targets.push(list[i]!);
+    const targets = new Array<number>(top);
+    for (let i = 0; i < top; i++) targets[i] = list[i]!;
     return { targets, hintFor: null };
   }
+  const targets: number[] = [];
   const reachable = (node: number): boolean => node === self || fd.isReachable(node);
   const hintFor: number[] = [];
   const skipped: number[] = [];

@@ -281,6 +281,30 @@ export function incrementAndTruncate(clock: VClock, node: number, nowUs: number,
 }
 
 /**
+ * `clock` with `node`'s entry set to (counter, nowUs), then truncated like
+ * incrementAndTruncate (never dropping that entry). `counter` must not go
+ * below the entry's current counter. One merge-walk, no sort: a
+ * coordinator's new write clock (coordinator.newWriteClock) is built here on
+ * every put.
+ */
+export function setEntryAndTruncate(clock: VClock, node: number, counter: number, nowUs: number, maxEntries: number): VClock {
+  checkNode(node);
+  checkMaxEntries(maxEntries);
+  if (!Number.isSafeInteger(counter) || counter < 1) throw new InvalidOptionError('vector clock counter', counter, 'an integer >= 1');
+  if (!Number.isSafeInteger(nowUs)) throw new InvalidOptionError('vector clock nowUs', nowUs, 'an integer (microseconds)');
+  const n = clock.length;
+  let i = 0;
+  while (i < n && clock[i]!.node < node) i++;
+  const replaces = i < n && clock[i]!.node === node;
+  if (replaces && clock[i]!.counter > counter) throw new InvalidOptionError('vector clock counter', counter, `at least the current counter ${clock[i]!.counter} of node ${node}`);
+  const out = new Array<VClockEntry>(replaces ? n : n + 1);
+  for (let k = 0; k < i; k++) out[k] = clock[k]!;
+  out[i] = { node, counter, timestampUs: nowUs };
+  for (let k = replaces ? i + 1 : i; k < n; k++) out[replaces ? k : k + 1] = clock[k]!;
+  return prune(out, maxEntries, node);
+}
+
+/**
  * A total order on clocks, for canonical ordering of siblings (never for
  * causality): entry by entry on (node, counter, timestamp), a shorter prefix
  * first. Returns a negative, zero or positive number like a sort comparator.

@@ -15,6 +15,7 @@ import {
   increment,
   incrementAndTruncate,
   merge,
+  setEntryAndTruncate,
   totalOrder,
   truncate,
   type VClock,
@@ -286,4 +287,18 @@ test('equal clocks hash equally', (t) => {
     }),
   );
   t.pass();
+});
+
+test('setEntryAndTruncate equals rebuilding the clock with the entry one lower, then incrementAndTruncate', (t) => {
+  t.notThrows(() =>
+    fc.assert(
+      fc.property(clockArb, fc.integer({ min: 0, max: 7 }), fc.integer({ min: 0, max: 6 }), fc.integer({ min: 0, max: 2_000 }), fc.integer({ min: 1, max: 9 }), (clock, node, above, now, max) => {
+        const counter = counterOf(clock, node) + 1 + above;
+        const others = clock.filter((e) => e.node !== node);
+        const base = counter - 1 >= 1 ? fromEntries([...others, { node, counter: counter - 1, timestampUs: 0 }]) : fromEntries(others);
+        assert.deepEqual(setEntryAndTruncate(clock, node, counter, now, max), incrementAndTruncate(base, node, now, max));
+      }),
+    ),
+  );
+  t.throws(() => setEntryAndTruncate(fromEntries([{ node: 1, counter: 5, timestampUs: 0 }]), 1, 4, 0, 10), { message: /at least the current counter/ });
 });
