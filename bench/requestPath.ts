@@ -4,8 +4,14 @@
  * half gets and half read-modify-writes, no faults, until 1,000,000 client
  * requests (library calls: a read-modify-write is a get and a put) complete.
  *
+ * Coordination is server-driven (a load balancer hands each request to a
+ * random node, which forwards writes to a top-N node) unless `mode` is
+ * 'client' (the partition-aware client library of §6.4: reads coordinated
+ * at the client, writes sent to a top-N node; no balancer hop, no forward).
+ *
  * Run as a child process by bench/dynamo_bench.ts so peak RSS is this run's
- * alone: `node --expose-gc dist/bench/requestPath.js [requests]` prints JSON.
+ * alone: `node --expose-gc dist/bench/requestPath.js [requests] [server|client]`
+ * prints JSON.
  */
 import { lognormal } from '../sim/distributions.js';
 import { buildCluster } from '../src/experiment/cluster.js';
@@ -14,6 +20,7 @@ import { keyChooser } from '../src/workload/keys.js';
 import { Population, WorkloadIds, type WorkloadObserver } from '../src/workload/workload.js';
 
 export interface RequestPathResult {
+  mode: 'server' | 'client';
   requests: number;
   gets: number;
   puts: number;
@@ -30,7 +37,7 @@ export interface RequestPathResult {
   digest: string;
 }
 
-export function runRequestPath(targetRequests: number, seed = '20261125'): RequestPathResult {
+export function runRequestPath(targetRequests: number, seed = '20261125', mode: 'server' | 'client' = 'server'): RequestPathResult {
   const gc = (globalThis as { gc?: () => void }).gc;
   gc?.();
   const heapBefore = process.memoryUsage().heapUsed;
@@ -40,7 +47,7 @@ export function runRequestPath(targetRequests: number, seed = '20261125'): Reque
     nodes: 16,
     partitioning: { strategy: 3, partitions: 1024 },
     config: { n: 3, r: 2, w: 2 },
-    clients: [{ name: 'clients', mode: 'server' }],
+    clients: [{ name: 'clients', mode }],
   });
   const world = cluster.world;
   const ratePerSec = 2_000;
@@ -80,6 +87,7 @@ export function runRequestPath(targetRequests: number, seed = '20261125'): Reque
   gc?.();
   const heapAfter = process.memoryUsage().heapUsed;
   return {
+    mode,
     requests: finished,
     gets: population.counters.gets,
     puts: population.counters.puts,
@@ -100,5 +108,6 @@ export function runRequestPath(targetRequests: number, seed = '20261125'): Reque
 const isMain = process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/^.*\/(dist\/)?/, ''));
 if (isMain && process.argv[1]!.endsWith('requestPath.js')) {
   const requests = Number(process.argv[2] ?? 1_000_000);
-  process.stdout.write(JSON.stringify(runRequestPath(requests)) + '\n');
+  const mode = process.argv[3] === 'client' ? 'client' : 'server';
+  process.stdout.write(JSON.stringify(runRequestPath(requests, undefined, mode)) + '\n');
 }
