@@ -268,7 +268,7 @@ export class Network {
     let dist: Distribution | undefined;
     if (this.linkLatency.size > 0) dist = this.linkLatency.get(key);
     const remote = src.dc !== dst.dc;
-    if (dist === undefined && msg.latencyClass !== null) {
+    if (dist === undefined && msg.latencyClass !== null && this.classLatency.size > 0) {
       const cls = this.classLatency.get(msg.latencyClass);
       if (cls !== undefined) dist = remote ? (cls.remote ?? cls.local) : cls.local;
     }
