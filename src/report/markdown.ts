@@ -14,6 +14,8 @@ export interface Column {
   align?: Align;
 }
 
+/** How many events of the captured operation summary.md lists (report.html draws them all). */
+const OPERATION_EVENTS_LISTED_MAX = 24;
 /** How many pending convergence items to list before "... and N more". */
 const PENDING_LISTED_MAX = 20;
 /** The Δ values (ms) at which the t-visibility table samples the curve. */
@@ -24,6 +26,7 @@ export function renderMarkdown(summary: Summary): string {
     header(summary),
     checks(summary),
     operations(summary),
+    operation(summary),
     availability(summary),
     staleness(summary),
     versions(summary),
@@ -32,7 +35,7 @@ export function renderMarkdown(summary: Summary): string {
     nodes(summary),
     system(summary),
   ];
-  return sections.map((lines) => lines.join('\n')).join('\n\n') + '\n';
+  return sections.filter((lines) => lines.length > 0).map((lines) => lines.join('\n')).join('\n\n') + '\n';
 }
 
 // ---- sections -------------------------------------------------------------
@@ -293,6 +296,47 @@ function system(s: Summary): string[] {
     ['ring', `strategy ${s.ring.strategy}, ${formatCount(s.ring.partitions)} partitions, ${formatCount(s.ring.tokens.length)} tokens`],
   ];
   return ['## System', '', table([{ header: 'figure' }, { header: '' }], rows)];
+}
+
+/**
+ * The captured operation (Summary.operation) as a list: what report.html
+ * draws as a space-time diagram, shortened for a terminal (deliveries left
+ * out, the first events only).
+ */
+function operation(s: Summary): string[] {
+  const o = s.operation;
+  if (o === undefined) return [];
+  const outcome = o.ok ? 'succeeded' : `failed (${o.error ?? 'error'})`;
+  const shown = o.events.filter((e) => e.kind !== 'deliver');
+  const rows = shown.slice(0, OPERATION_EVENTS_LISTED_MAX).map((e) => {
+    const at = `${e.timeUs < o.startUs ? '-' : '+'}${formatMs(Math.abs(e.timeUs - o.startUs) / 1000)}`;
+    switch (e.kind) {
+      case 'send':
+        return [at, `${e.from} -> ${e.to}`, e.type ?? ''];
+      case 'drop':
+        return [at, `${e.from} -> ${e.to}`, `${e.type ?? ''} dropped: ${e.reason ?? ''}`];
+      case 'timer':
+        return [at, e.host ?? '', `timer ${e.label ?? ''}`];
+      default:
+        return [at, e.host ?? '', `${e.kind} ${e.label ?? ''}`.trim()];
+    }
+  });
+  const left = shown.length - rows.length;
+  const more = [
+    left > 0 ? `${formatCount(left)} more events` : '',
+    o.omitted > 0 ? `${formatCount(o.omitted)} beyond the capture bound` : '',
+  ].filter((x) => x !== '');
+  return [
+    `## Operation: the ${o.chosen}`,
+    '',
+    `${o.population} ${o.type} of \`${o.key}\` (op ${o.op}) at ${formatDurationUs(o.startUs)}, ${outcome} after ${formatMs((o.endUs - o.startUs) / 1000)}.`,
+    'Its messages, timers and the faults around it, times from its start (deliveries left out):',
+    '',
+    table([{ header: 'at', align: 'right' }, { header: 'where' }, { header: 'what' }], rows),
+    '',
+    ...(more.length > 0 ? [`${more.join(', ')} are left out here.`] : []),
+    `report.html draws the whole sequence; \`dynasim inspect --op ${o.op}\` on a trace (\`--trace\`) lists every event.`,
+  ];
 }
 
 // ---- helpers --------------------------------------------------------------

@@ -15,7 +15,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { chartSpecs } from '../../src/report/html.js';
 import type { Summary } from '../../src/report/summary.js';
 import { writeReport } from '../../src/report/write.js';
-import { busySummary, emptySummary, fixtureSummary } from '../report/fixture.js';
+import { busySummary, emptySummary, fixtureSummary, operationSummary } from '../report/fixture.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -144,41 +144,6 @@ test.serial('a crowded run (a day, 64 nodes, 4096 tokens, 12 faults) renders wit
   await screenshot(page, 'report-busy.png');
   await page.close();
 });
-
-/** A put whose coordinator crashes mid-flight: replica acks dropped at the dead host, a late timeout. */
-function operationSummary(): Summary {
-  const base = fixtureSummary();
-  const t0 = 19_997_604;
-  const operation: NonNullable<Summary['operation']> = {
-    chosen: 'slowest failed',
-    op: 5734,
-    type: 'put',
-    key: 'k1126',
-    population: 'default',
-    startUs: t0,
-    endUs: t0 + 400_000,
-    ok: false,
-    error: 'timeout',
-    hosts: ['default', 'lb-dc0', 'n3', 'n4', 'n2'],
-    events: [
-      { kind: 'send', timeUs: t0, msg: 1, from: 'default', to: 'lb-dc0', type: 'put' },
-      { kind: 'deliver', timeUs: t0 + 335, msg: 1, from: 'default', to: 'lb-dc0', type: 'put' },
-      { kind: 'send', timeUs: t0 + 335, msg: 2, from: 'lb-dc0', to: 'n3', type: 'put' },
-      { kind: 'deliver', timeUs: t0 + 1809, msg: 2, from: 'lb-dc0', to: 'n3', type: 'put' },
-      { kind: 'send', timeUs: t0 + 1908, msg: 3, from: 'n3', to: 'n4', type: 'rput' },
-      { kind: 'send', timeUs: t0 + 1908, msg: 4, from: 'n3', to: 'n2', type: 'rput' },
-      { kind: 'fault', timeUs: t0 + 2396, host: 'n3', label: 'crash' },
-      { kind: 'deliver', timeUs: t0 + 2489, msg: 3, from: 'n3', to: 'n4', type: 'rput' },
-      { kind: 'drop', timeUs: t0 + 2500, msg: 4, from: 'n3', to: 'n2', type: 'rput', reason: 'loss' },
-      { kind: 'send', timeUs: t0 + 2914, msg: 5, from: 'n4', to: 'n3', type: 'rput-ack' },
-      { kind: 'deliver', timeUs: t0 + 3573, msg: 5, from: 'n4', to: 'n3', type: 'rput-ack' },
-      { kind: 'drop', timeUs: t0 + 3573, msg: 5, from: 'n4', to: 'n3', type: 'rput-ack', reason: 'host-down' },
-      { kind: 'timer', timeUs: t0 + 400_000, host: 'default', label: 'client-timeout' },
-    ],
-    omitted: 0,
-  };
-  return { ...base, operation };
-}
 
 test.serial('the space-time diagram of the chosen operation draws lanes, messages, drops, timeouts and faults', async (t) => {
   const summary = operationSummary();

@@ -390,3 +390,38 @@ export function busySummary(): Summary {
     },
   };
 }
+
+/** A put whose coordinator crashes mid-flight: replica acks dropped at the dead host, a late timeout. */
+export function operationSummary(): Summary {
+  const base = fixtureSummary();
+  const t0 = 19_997_604;
+  const operation: NonNullable<Summary['operation']> = {
+    chosen: 'slowest failed',
+    op: 5734,
+    type: 'put',
+    key: 'k1126',
+    population: 'default',
+    startUs: t0,
+    endUs: t0 + 400_000,
+    ok: false,
+    error: 'timeout',
+    hosts: ['default', 'lb-dc0', 'n3', 'n4', 'n2'],
+    events: [
+      { kind: 'send', timeUs: t0, msg: 1, from: 'default', to: 'lb-dc0', type: 'put' },
+      { kind: 'deliver', timeUs: t0 + 335, msg: 1, from: 'default', to: 'lb-dc0', type: 'put' },
+      { kind: 'send', timeUs: t0 + 335, msg: 2, from: 'lb-dc0', to: 'n3', type: 'put' },
+      { kind: 'deliver', timeUs: t0 + 1809, msg: 2, from: 'lb-dc0', to: 'n3', type: 'put' },
+      { kind: 'send', timeUs: t0 + 1908, msg: 3, from: 'n3', to: 'n4', type: 'rput' },
+      { kind: 'send', timeUs: t0 + 1908, msg: 4, from: 'n3', to: 'n2', type: 'rput' },
+      { kind: 'fault', timeUs: t0 + 2396, host: 'n3', label: 'crash' },
+      { kind: 'deliver', timeUs: t0 + 2489, msg: 3, from: 'n3', to: 'n4', type: 'rput' },
+      { kind: 'drop', timeUs: t0 + 2500, msg: 4, from: 'n3', to: 'n2', type: 'rput', reason: 'loss' },
+      { kind: 'send', timeUs: t0 + 2914, msg: 5, from: 'n4', to: 'n3', type: 'rput-ack' },
+      { kind: 'deliver', timeUs: t0 + 3573, msg: 5, from: 'n4', to: 'n3', type: 'rput-ack' },
+      { kind: 'drop', timeUs: t0 + 3573, msg: 5, from: 'n4', to: 'n3', type: 'rput-ack', reason: 'host-down' },
+      { kind: 'timer', timeUs: t0 + 400_000, host: 'default', label: 'client-timeout' },
+    ],
+    omitted: 0,
+  };
+  return { ...base, operation };
+}

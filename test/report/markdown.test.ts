@@ -2,7 +2,7 @@ import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { renderMarkdown } from '../../src/report/markdown.js';
 import type { Summary } from '../../src/report/summary.js';
-import { FIXTURE_PATH, emptySummary, fixtureSummary } from './fixture.js';
+import { FIXTURE_PATH, emptySummary, fixtureSummary, operationSummary } from './fixture.js';
 
 const summary = fixtureSummary();
 const md = renderMarkdown(summary);
@@ -109,4 +109,23 @@ test('an empty run renders without data and says so', (t) => {
   t.true(empty.includes('No liveness phase ran.'));
   t.truthy(empty.split('\n').find((l) => /^\| get(\s+\|\s+-){7}\s+\|$/.test(l)), 'no latency without successful gets');
   t.false(empty.includes('NaN'));
+});
+
+test('the captured operation: its outcome and its messages, drops, timers and faults, times from its start', (t) => {
+  const text = renderMarkdown(operationSummary());
+  const rows = text.split('\n');
+  const at = rows.indexOf('## Operation: the slowest failed');
+  t.true(at > 0);
+  t.true(rows[at + 2]!.startsWith('default put of `k1126` (op 5734) at'), rows[at + 2]);
+  t.true(rows[at + 2]!.includes('failed (timeout) after 400ms'));
+  const section = rows.slice(at, rows.indexOf('## Availability')).join('\n');
+  t.regex(section, /\|\s+\+0ms \| default -> lb-dc0\s+\| put\s+\|/);
+  t.regex(section, /\| n3 -> n2\s+\| rput dropped: loss\s+\|/);
+  t.regex(section, /\| n3\s+\| fault crash\s+\|/);
+  t.regex(section, /\|\s+\+400ms \| default\s+\| timer client-timeout\s+\|/);
+  const tableRows = section.split('\n').filter((l) => l.startsWith('|')).length;
+  t.is(tableRows, 2 + 9, 'header, rule and the 9 events that are not deliveries (of 13)');
+  t.true(section.includes('dynasim inspect --op 5734'));
+  t.true(rows.every((l) => l.length <= 110));
+  t.false(md.includes('## Operation:'), 'no section without a captured operation');
 });
