@@ -22,6 +22,7 @@
 import { stringify } from 'yaml';
 import { checkScenario, type ResolvedScenario } from '../scenario/index.js';
 import type { CheckResult } from '../report/summary.js';
+import { parseDurationUs } from '../scenario/units.js';
 import { runScenario } from './run.js';
 
 type Raw = Record<string, unknown>;
@@ -137,6 +138,21 @@ export function shrinkScenario(options: ShrinkOptions): ShrinkResult {
         accept(withFaults(kept), `removed ${gone.length} of ${faults.length} faults: ${gone.map(describeEntry).join('; ')}`);
       }
     }
+    // 1b. How long each remaining fault lasts (its `for`), in whole seconds.
+    {
+      const list = Array.isArray(current.faults) ? (current.faults as unknown[]) : [];
+      list.forEach((entry, i) => {
+        const us = isObj(entry) ? durationUs(entry.for) : null;
+        if (us === null || us <= SEC) return;
+        const withFor = (sec: number): Raw => {
+          const next = clone(current);
+          ((next.faults as unknown[])[i] as Raw).for = `${sec}s`;
+          return next;
+        };
+        const d = shrinkNumber(Math.ceil(us / SEC), 1, false, (v) => fails(withFor(v)));
+        if (d !== null) accept(withFor(d), `fault ${describeEntry(entry)}: for ${fmtUs(us)} -> ${d}s`);
+      });
+    }
     // 2. The nemesis.
     if (isObj(current.nemesis)) {
       const without = clone(current);
@@ -156,13 +172,28 @@ export function shrinkScenario(options: ShrinkOptions): ShrinkResult {
         }
       }
     }
+    // 2b. Flash crowds the failure does not need (structure before numbers, like the faults).
+    {
+      const r = checkScenario(current);
+      const count = r.ok ? r.scenario.workload.populations.length : 0;
+      for (let i = 0; i < count; i++) {
+        const crowds = crowdsOf(current, i);
+        if (crowds.length === 0) continue;
+        const label = count > 1 ? ` of population ${r.ok ? r.scenario.workload.populations[i]!.name : i}` : '';
+        const withCrowds = (list: unknown[]): Raw => withPopulation(current, i, ['arrivals', 'flashCrowds'], clone(list));
+        const kept = ddmin(crowds, (subset) => fails(withCrowds(subset)));
+        if (kept.length < crowds.length) {
+          const gone = crowds.filter((c) => !kept.includes(c));
+          accept(withCrowds(kept), `removed ${gone.length} of ${crowds.length} flash crowds${label}: ${gone.map(describeEntry).join('; ')}`);
+        }
+      }
+    }
     // 3. The numbers.
     const resolved = () => {
       const r = checkScenario(current);
       if (!r.ok) throw new Error('bug: an accepted shrink step left an invalid scenario');
       return r.scenario;
     };
-    const SEC = 1_000_000;
     {
       const s = resolved();
       const d = shrinkNumber(Math.ceil(s.durationUs / SEC), 1, false, (v) => fails(withDuration(current, v * SEC, s.warmupUs)));
@@ -187,6 +218,24 @@ export function shrinkScenario(options: ShrinkOptions): ShrinkResult {
         const c = shrinkNumber(clients, 1, true, (v) => fails(withPopulation(current, i, ['arrivals', 'clients'], v)));
         if (c !== null) accept(withPopulation(current, i, ['arrivals', 'clients'], c), `clients${label} ${clients} -> ${c}`);
       }
+      // The remaining flash crowds: smaller factors, shorter.
+      crowdsOf(current, i).forEach((crowd, c) => {
+        if (!isObj(crowd)) return;
+        const withField = (field: string, value: unknown): Raw => {
+          const list = clone(crowdsOf(current, i)) as Raw[];
+          list[c]![field] = value;
+          return withPopulation(current, i, ['arrivals', 'flashCrowds'], list);
+        };
+        if (typeof crowd.factor === 'number' && crowd.factor > 2) {
+          const f = shrinkNumber(Math.ceil(crowd.factor), 2, true, (v) => fails(withField('factor', v)));
+          if (f !== null) accept(withField('factor', f), `flash crowd ${c + 1}${label}: factor ${crowd.factor} -> ${f}`);
+        }
+        const us = durationUs(crowd.for);
+        if (us !== null && us > SEC) {
+          const d = shrinkNumber(Math.ceil(us / SEC), 1, false, (v) => fails(withField('for', `${v}s`)));
+          if (d !== null) accept(withField('for', `${d}s`), `flash crowd ${c + 1}${label}: for ${fmtUs(us)} -> ${d}s`);
+        }
+      });
       const keys = p.keys.count;
       const k = shrinkNumber(keys, 1, true, (v) => fails(withPopulation(current, i, ['keys', 'count'], v)));
       if (k !== null) accept(withPopulation(current, i, ['keys', 'count'], k), `key count${label} ${keys} -> ${k}`);
@@ -220,6 +269,22 @@ export function shrinkScenario(options: ShrinkOptions): ShrinkResult {
   const final = checkScenario(current);
   if (!final.ok) throw new Error('bug: the shrunk scenario does not validate');
   return { outcome: 'shrunk', check, before, after: removed.length > 0 ? lastDetail : before, raw: current, scenario: final.scenario, removed, runs, exhausted };
+}
+
+const SEC = 1_000_000;
+
+/** The raw flash-crowd list of population i (empty when it has none). */
+function crowdsOf(raw: Raw, i: number): unknown[] {
+  const workload = isObj(raw.workload) ? raw.workload : {};
+  const pop = Array.isArray(workload.populations) ? workload.populations[i] : workload;
+  const arrivals = isObj(pop) && isObj(pop.arrivals) ? pop.arrivals : {};
+  return Array.isArray(arrivals.flashCrowds) ? (arrivals.flashCrowds as unknown[]) : [];
+}
+
+/** A raw `for`/`at` duration in µs, or null when it is not one. */
+function durationUs(value: unknown): number | null {
+  const r = parseDurationUs(value);
+  return r.ok ? r.value : null;
 }
 
 const fmtUs = (us: number) => {

@@ -6,8 +6,10 @@
  * Riak's "KV679") do not count as holding it.
  *
  * The cause is named when the trace tells it: the write was in a write
- * buffer lost in a crash, or on a disk lost in a crash, or the only
- * surviving versions are concurrent with it (a clock truncated below it).
+ * buffer lost in a crash, or on a disk lost in a crash, or a later write
+ * that superseded it where it was stored was lost so (its own copies gone
+ * with it), or the only surviving versions are concurrent with it (a clock
+ * truncated below it).
  */
 import type { Durability, LostWrite } from '../report/summary.js';
 import { compare, type VClock } from '../dynamo/vclock.js';
@@ -74,18 +76,23 @@ export class DurabilityRecorder {
         }
         if (safe) continue;
         lostCount++;
-        if (lost.length < maxListed) lost.push({ key, writeId: w.writeId, ackUs: w.ackUs, cause: this.causeOf(w, concurrent) });
+        if (lost.length < maxListed) lost.push({ key, writeId: w.writeId, ackUs: w.ackUs, cause: this.causeOf(w, concurrent, this.byKey.get(key)!) });
       }
     }
     lost.sort((a, b) => a.ackUs - b.ackUs || a.writeId - b.writeId);
     return { acknowledgedWrites: this.count, lostWrites: lostCount, lost, checkedAtUs: nowUs };
   }
 
-  private causeOf(w: TrackedWrite, concurrentSurvivor: boolean): string {
+  private causeOf(w: TrackedWrite, concurrentSurvivor: boolean, sameKey: readonly TrackedWrite[]): string {
     const known = this.causes.get(w.writeId);
     if (known !== undefined) return known;
     const disk = this.diskLosses.find((d) => d.atUs >= w.ackUs);
     if (disk !== undefined) return `disk lost in a crash of ${disk.node}`;
+    // Overwritten in a buffer (or on a disk) by a later write of the key that was then lost itself.
+    for (const later of sameKey) {
+      const cause = this.causes.get(later.writeId);
+      if (cause !== undefined && compare(later.clock, w.clock) === 'after') return `superseded by write ${later.writeId}, then ${cause}`;
+    }
     if (concurrentSurvivor) return 'superseded by a concurrent version (vector-clock truncation or counter reuse)';
     return 'unknown';
   }

@@ -1,7 +1,8 @@
 /**
  * `dynasim shrink`: a planted durability failure (W = 1, buffered writes with
- * no durable write, one correlated crash among irrelevant faults) shrinks to
- * that one crash; a run that does not fail has nothing to shrink.
+ * no durable write, one correlated crash among irrelevant faults and a flash
+ * crowd) shrinks to that one crash, one second long; a run that does not fail
+ * has nothing to shrink.
  */
 import test from 'ava';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -28,8 +29,11 @@ test('the planted lost-writes scenario shrinks to the one correlated crash that 
   const out = path.join(tmp, 'minimal.yaml');
   const r = await cli('shrink', PLANTED, '--seed', '1', '--out', out);
   t.is(r.code, 1, `${r.out}\n${r.err}`);
-  const minimal = parse(readFileSync(out, 'utf8')) as { faults: unknown[]; seed: number; checks: string[]; cluster: { nodes: number }; duration: string };
-  t.deepEqual(minimal.faults, [{ at: '15s', for: '5s', crash: ['n0', 'n2', 'n3'] }]);
+  const minimal = parse(readFileSync(out, 'utf8')) as { faults: unknown[]; seed: number; checks: string[]; cluster: { nodes: number }; duration: string; workload: { arrivals: Record<string, unknown> } };
+  t.deepEqual(minimal.faults, [{ at: '15s', for: '1s', crash: ['n0', 'n2', 'n3'] }]);
+  t.regex(r.out, /fault \{ at: 15s, for: 5s, crash: \[ n0, n2, n3 \] \}: for 5s -> 1s/);
+  t.deepEqual(minimal.workload.arrivals.flashCrowds, [], 'the flash crowd is noise');
+  t.regex(r.out, /removed 1 of 1 flash crowds: \{ at: 5s, for: 4s, factor: 3 \}/);
   t.is(minimal.seed, 1);
   t.deepEqual(minimal.checks, ['no-lost-writes']);
   t.true(minimal.cluster.nodes < 6, 'the cluster shrank');

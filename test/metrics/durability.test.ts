@@ -38,3 +38,19 @@ test('a concurrent survivor is named as the likely cause', (t) => {
   t.is(r.lostWrites, 1);
   t.regex(r.lost[0]!.cause, /concurrent version/);
 });
+
+test('a write overwritten in a buffer by a later write that a crash then lost is named with that write', (t) => {
+  const d = new DurabilityRecorder();
+  d.acknowledged({ key: 'k', writeId: 1, clock: clock([1, 1]), ackUs: 10 });
+  d.acknowledged({ key: 'k', writeId: 2, clock: clock([1, 2]), ackUs: 20 });
+  // A concurrent write the crash also lost does not explain write 1: only one that descends from it does.
+  d.acknowledged({ key: 'k', writeId: 3, clock: clock([2, 1]), ackUs: 15 });
+  d.lostInCrash([3], 'write buffer lost in a crash of n2');
+  d.lostInCrash([2], 'write buffer lost in a crash of n1');
+  const r = d.check(() => [], 100);
+  t.deepEqual(r.lost.map((l) => [l.writeId, l.cause]), [
+    [1, 'superseded by write 2, then write buffer lost in a crash of n1'],
+    [3, 'write buffer lost in a crash of n2'],
+    [2, 'write buffer lost in a crash of n1'],
+  ]);
+});
