@@ -53,13 +53,33 @@ const KIND_DROP = 3;
 const KIND_TIMER = 4;
 const KIND_RECORD = 5;
 
+/**
+ * Hears the hot-path events of work that has a cause (never cause 0), as
+ * numbers: what an observer that follows operations needs, without the
+ * event object a sink gets. Strings (message types, drop reasons, timer
+ * labels) come as codes; `Trace.codeName` turns them back.
+ */
+export interface CauseTap {
+  /** kind: TAP_SEND, TAP_DELIVER or TAP_DROP; reasonCode 0 unless a drop. */
+  message(kind: number, timeUs: number, msgId: number, src: number, dst: number, typeCode: number, reasonCode: number, cause: number): void;
+  timer(timeUs: number, host: number, labelCode: number, cause: number): void;
+}
+
+export const TAP_SEND = 1;
+export const TAP_DELIVER = 2;
+export const TAP_DROP = 3;
+
 /** Hears `record()` events only (faults, host state changes, application records): cheap, rare. */
 export type RecordListener = (kind: string, timeUs: number, fields: Readonly<Record<string, TraceValue>>) => void;
 
 export class Trace {
   readonly digest = new Digest();
   sink: TraceSink | null;
+  /** Follows the events of work with a cause (see CauseTap); null: nobody. */
+  tap: CauseTap | null = null;
   private readonly listeners: RecordListener[] = [];
+  /** code - 1 -> string (codeName). */
+  private readonly names: string[] = [];
   /** Interned strings (message types, drop reasons, labels), in first-seen order: deterministic. */
   private readonly codes = new Map<string, number>();
   private events = 0;
@@ -85,8 +105,14 @@ export class Trace {
     if (c === undefined) {
       c = this.codes.size + 1;
       this.codes.set(s, c);
+      this.names.push(s);
     }
     return c;
+  }
+
+  /** The string a code stands for ('' for 0 or an unknown code). */
+  codeName(code: number): string {
+    return this.names[code - 1] ?? '';
   }
 
   /** A message sent with the current `cause`; `payload` is read only for a sink (its `key`). */
@@ -97,8 +123,10 @@ export class Trace {
     d.word(msgId);
     d.word(src);
     d.word(dst);
-    d.word(this.code(type));
+    const typeCode = this.code(type);
+    d.word(typeCode);
     d.word(sizeBytes);
+    if (this.tap !== null && this.cause !== 0) this.tap.message(TAP_SEND, timeUs, msgId, src, dst, typeCode, 0, this.cause);
     if (this.sink !== null) this.sink.write(withCauseAndKey({ kind: 'send', timeUs, msg: msgId, src, dst, type, sizeBytes }, this.cause, payload));
   }
 
@@ -108,6 +136,7 @@ export class Trace {
     d.word(KIND_DELIVER);
     d.word(msgId);
     d.word(dst);
+    if (this.tap !== null && cause !== 0) this.tap.message(TAP_DELIVER, timeUs, msgId, src, dst, this.code(type), 0, cause);
     if (this.sink !== null) this.sink.write(withCauseAndKey({ kind: 'deliver', timeUs, msg: msgId, src, dst, type }, cause, undefined));
   }
 
@@ -116,7 +145,9 @@ export class Trace {
     const d = this.digest;
     d.word(KIND_DROP);
     d.word(msgId);
-    d.word(this.code(reason));
+    const reasonCode = this.code(reason);
+    d.word(reasonCode);
+    if (this.tap !== null && cause !== 0) this.tap.message(TAP_DROP, timeUs, msgId, src, dst, this.code(type), reasonCode, cause);
     if (this.sink !== null) this.sink.write(withCauseAndKey({ kind: 'drop', timeUs, msg: msgId, src, dst, type, reason }, cause, undefined));
   }
 
@@ -125,7 +156,9 @@ export class Trace {
     const d = this.digest;
     d.word(KIND_TIMER);
     d.word(host);
-    d.word(this.code(label));
+    const labelCode = this.code(label);
+    d.word(labelCode);
+    if (this.tap !== null && cause !== 0) this.tap.timer(timeUs, host, labelCode, cause);
     if (this.sink !== null) this.sink.write(withCauseAndKey({ kind: 'timer', timeUs, host, label }, cause, undefined));
   }
 

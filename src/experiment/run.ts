@@ -67,9 +67,9 @@ export function runScenario(scenario: ResolvedScenario, options: RunOptions): Ru
   const seed = parseSeed(options.seed);
   const clock = options.wallClockMs ?? (() => 0);
   const wallStart = clock();
-  const capture = options.captureOperation === false ? null : new OperationCapture();
-  const cluster = buildWorld(scenario, seed, { ...options, traceSink: teeSinks(options.traceSink ?? null, capture) });
+  const cluster = buildWorld(scenario, seed, { ...options, traceSink: options.traceSink ?? null });
   const { world } = cluster;
+  const capture = options.captureOperation === false ? null : new OperationCapture(world.trace);
   options.onBuilt?.(cluster);
   const windowUs = 10_000_000;
   const metrics = new RunMetrics(cluster, { warmupUs: scenario.warmupUs, windowUs, slaUs: scenario.sla.latencyForUs });
@@ -222,13 +222,6 @@ function buildWorld(s: ResolvedScenario, seed: Seed, options: RunOptions): Clust
     traceSink: options.traceSink ?? null,
     ...(options.maxEvents !== undefined ? { maxEvents: options.maxEvents } : {}),
   });
-}
-
-/** Both sinks, either, or none. */
-function teeSinks(a: TraceSink | null, b: TraceSink | null): TraceSink | null {
-  if (a === null) return b;
-  if (b === null) return a;
-  return { write: (e) => (a.write(e), b.write(e)) };
 }
 
 function clientName(population: string, dc: string, dcCount: number): string {
