@@ -11,8 +11,11 @@
  * (murmur3-style mixing). An event time t (a non-negative integer below
  * 2^53, folded once per executed event, the hottest fold) is one word:
  * lo XOR imul(hi, 0x9e3779b1), i.e. t itself below 2^32 µs (71 minutes).
- * (v1 folded it as two words.) The printed digest is h2 then h1 in hex after a
- * final avalanche. It is not cryptographic; it detects divergence.
+ * (v1 folded it as two words.) A record's string value is folded by content,
+ * its length then strHash (v1 interned it and folded its code, so the table
+ * of codes grew with every distinct key name and version list of the run).
+ * The printed digest is h2 then h1 in hex after a final avalanche. It is not
+ * cryptographic; it detects divergence.
  */
 
 const F64 = new Float64Array(1);
@@ -67,6 +70,16 @@ export class Digest {
     for (let i = 0; i < s.length; i++) this.word(s.charCodeAt(i));
   }
 
+  /**
+   * Fold a string as two words, its length and a 32-bit hash of its UTF-16
+   * code units (murmur3-style mixing; see strHash): for values that are
+   * mostly distinct (key names, version lists), which must not be interned.
+   */
+  strHash(s: string): void {
+    this.word(s.length);
+    this.word(strHash(s));
+  }
+
   hex(): string {
     let a = this.h1 ^ this.count;
     let b = this.h2 ^ Math.floor(this.count / 4294967296);
@@ -74,6 +87,16 @@ export class Digest {
     b = fmix(b ^ a);
     return (b >>> 0).toString(16).padStart(8, '0') + (a >>> 0).toString(16).padStart(8, '0');
   }
+}
+
+/** A 32-bit hash of a string's UTF-16 code units. */
+export function strHash(s: string): number {
+  let h = 0x811c9dc5 ^ s.length;
+  for (let i = 0; i < s.length; i++) {
+    h = Math.imul(h ^ s.charCodeAt(i), 0x5bd1e995);
+    h ^= h >>> 15;
+  }
+  return fmix(h);
 }
 
 function fmix(h: number): number {

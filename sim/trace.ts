@@ -162,7 +162,12 @@ export class Trace {
     if (this.sink !== null) this.sink.write(withCauseAndKey({ kind: 'timer', timeUs, host, label }, cause, undefined));
   }
 
-  /** Any other event: folds every field, in insertion order, into the digest. */
+  /**
+   * Any other event: folds every field, in insertion order, into the digest.
+   * Kinds and field names are interned (a small set); string values are
+   * folded by content (Digest.strHash), never interned: they include key
+   * names and version lists, as many as the run has operations.
+   */
   record(kind: string, timeUs: number, fields: Record<string, TraceValue> = {}): void {
     this.events++;
     const d = this.digest;
@@ -173,7 +178,7 @@ export class Trace {
       d.word(this.code(key));
       const v = fields[key];
       if (typeof v === 'number') d.float(v);
-      else if (typeof v === 'string') d.word(this.code(v));
+      else if (typeof v === 'string') d.strHash(v);
       else d.word(v === true ? 1 : v === false ? 2 : 3);
     }
     if (this.sink !== null) this.sink.write(recordEvent(kind, timeUs, fields));

@@ -58,7 +58,9 @@ export interface ConsistencyOptions {
 export class ConsistencyRecorder {
   private readonly keys = new Map<string, KeyState>();
   private readonly reads = new Map<number, ReadInFlight>();
-  private readonly sessions = new Map<string, SessionKey>();
+  /** session -> key -> state: two levels, so no "session\0key" string is built and hashed per operation. */
+  private readonly sessions = new Map<string, Map<string, SessionKey>>();
+  private sessionKeys = 0;
   private readonly kMax: number;
   private readonly maxSessionKeys: number;
   staleReads = 0;
@@ -143,18 +145,24 @@ export class ConsistencyRecorder {
   }
 
   private sessionKey(session: string, key: string): SessionKey | null {
-    const id = `${session}\u0000${key}`;
-    let sk = this.sessions.get(id);
+    let byKey = this.sessions.get(session);
+    if (byKey === undefined) {
+      byKey = new Map();
+      this.sessions.set(session, byKey);
+    }
+    let sk = byKey.get(key);
     if (sk === undefined) {
-      if (this.sessions.size >= this.maxSessionKeys) {
+      if (this.sessionKeys >= this.maxSessionKeys) {
         this.untrackedSessionKeys++;
         return null;
       }
       sk = { written: null, lastRead: null };
-      this.sessions.set(id, sk);
+      byKey.set(key, sk);
+      this.sessionKeys++;
     }
     return sk;
   }
+
 
   tVisibility(): TVisibilityPoint[] {
     return T_VISIBILITY_BINS_MS.map((deltaMs, i) => ({
