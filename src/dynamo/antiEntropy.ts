@@ -90,7 +90,7 @@ import {
   remove,
   root,
   segmentItems,
-  update,
+  upsert,
   type ChildHash,
   type ExchangeCostModel,
   type MerkleTree,
@@ -1055,15 +1055,14 @@ export class AntiEntropy implements NodeComponent {
 /** Put a key's current siblings in its range's tree (an empty set removes it). */
 function setItem(state: RangeState, position: number, key: string, siblings: Siblings): void {
   const tree = state.tree;
-  const old = itemHashOf(tree, position);
   if (siblings.length === 0) {
-    if (old !== 0) removeItem(state, position);
+    if (itemHashOf(tree, position) !== 0) removeItem(state, position);
     return;
   }
   const known = state.keys.get(position);
   invariant(known === undefined || known === key, `keys ${JSON.stringify(known)} and ${JSON.stringify(key)} share ring position ${position}`);
   if (known === undefined) state.keys.set(position, key);
-  update(tree, position, old, versionSetHash(siblings));
+  upsert(tree, position, versionSetHash(siblings));
 }
 
 function removeItem(state: RangeState, position: number): void {

@@ -244,6 +244,21 @@ function staleOld(key: number, oldItemHash: number, stored: number): InvalidOpti
  * of a key fails here instead of corrupting the tree. O(depth).
  */
 export function update(tree: MerkleTree, key: number, oldItemHash: number, newItemHash: number): void {
+  setItemHash(tree, key, newItemHash, oldItemHash);
+}
+
+/**
+ * Set `key`'s item hash to `newItemHash` (non-zero) whatever it was, and
+ * return the old one (0: the key was absent). One walk down the tree, where
+ * itemHashOf then update take two: a replica's tree is updated on every
+ * write. O(depth).
+ */
+export function upsert(tree: MerkleTree, key: number, newItemHash: number): number {
+  return setItemHash(tree, key, newItemHash, -1);
+}
+
+/** update (expectedOld >= 0: the stored hash must be that) or upsert (expectedOld -1). Returns the old hash. */
+function setItemHash(tree: MerkleTree, key: number, newItemHash: number, expectedOld: number): number {
   checkKey(key);
   checkItemHash('merkle newItemHash', newItemHash);
   if (newItemHash === 0) throw new InvalidOptionError('merkle newItemHash', newItemHash, 'non-zero (0 means absent: use remove)');
@@ -252,8 +267,8 @@ export function update(tree: MerkleTree, key: number, oldItemHash: number, newIt
   let seg = existing === tree.depth ? (tree.path[tree.depth - 1]!.children.get(segment) as number[] | undefined) : undefined;
   const p = seg === undefined ? -1 : find(seg, key);
   const stored = p < 0 ? 0 : seg![p + 1]!;
-  if (stored !== oldItemHash) throw staleOld(key, oldItemHash, stored);
-  if (stored === newItemHash) return;
+  if (expectedOld >= 0 && stored !== expectedOld) throw staleOld(key, expectedOld, stored);
+  if (stored === newItemHash) return stored;
   if (existing < tree.depth) grow(tree, segment, existing);
   if (seg === undefined) {
     seg = [0];
@@ -272,6 +287,7 @@ export function update(tree: MerkleTree, key: number, oldItemHash: number, newIt
   leafNew >>>= 0;
   seg[0] = leafNew;
   propagate(tree, segment, leafOld, leafNew);
+  return stored;
 }
 
 /** Remove `key`, whose stored item hash must be `oldItemHash`. O(depth). */

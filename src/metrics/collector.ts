@@ -72,10 +72,22 @@ export class RunMetrics implements WorkloadObserver {
 
   // ---- the client history -------------------------------------------------------------------
 
+  /** Population name -> index, for session ids (a number per population and session: no string per operation). */
+  private readonly populationIndex = new Map<string, number>();
+
+  private sessionId(population: string, session: number): number {
+    let p = this.populationIndex.get(population);
+    if (p === undefined) {
+      p = this.populationIndex.size;
+      this.populationIndex.set(population, p);
+    }
+    return p * 4294967296 + session;
+  }
+
   started(op: OpStart): void {
     const trace = this.cluster.world.trace;
     trace.record('op-start', op.startUs, { op: op.id, population: op.population, session: op.session, type: op.kind, key: op.key, write: op.writeId });
-    if (op.kind === 'get' && op.startUs >= this.options.warmupUs) this.consistency.readStarted(op.id, `${op.population}:${op.session}`, op.key, op.startUs);
+    if (op.kind === 'get' && op.startUs >= this.options.warmupUs) this.consistency.readStarted(op.id, this.sessionId(op.population, op.session), op.key, op.startUs);
   }
 
   finished(start: OpStart, end: OpEnd): void {
@@ -92,7 +104,7 @@ export class RunMetrics implements WorkloadObserver {
       this.latency.record(kind, start.startUs, end.endUs, end.ok);
       this.availability.record(start.startUs, end.ok, end.endUs - start.startUs);
     }
-    const session = `${start.population}:${start.session}`;
+    const session = this.sessionId(start.population, start.session);
     if (kind === 'get') {
       this.consistency.readEnded(end.id, end.ok, end.siblings === null ? [] : end.siblings.map((s) => s.clock));
     } else if (end.ok && end.clock !== null) {

@@ -24,6 +24,9 @@ import { round6 } from './availability.js';
 /** Δ bins, lower edges in ms: fine near 0, where PBS curves move. */
 export const T_VISIBILITY_BINS_MS: readonly number[] = [0, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000];
 
+/** A client session: any value unique to it (the collector uses a number per population and session). */
+export type SessionId = string | number;
+
 export interface AckedWrite {
   readonly writeId: number;
   readonly clock: VClock;
@@ -37,7 +40,7 @@ interface KeyState {
 
 interface ReadInFlight {
   readonly key: string;
-  readonly session: string;
+  readonly session: SessionId;
   readonly startUs: number;
   /** The key's acknowledged writes when the read began (shared array, copied on change). */
   readonly writes: readonly AckedWrite[];
@@ -59,7 +62,7 @@ export class ConsistencyRecorder {
   private readonly keys = new Map<string, KeyState>();
   private readonly reads = new Map<number, ReadInFlight>();
   /** session -> key -> state: two levels, so no "session\0key" string is built and hashed per operation. */
-  private readonly sessions = new Map<string, Map<string, SessionKey>>();
+  private readonly sessions = new Map<SessionId, Map<string, SessionKey>>();
   private sessionKeys = 0;
   private readonly kMax: number;
   private readonly maxSessionKeys: number;
@@ -81,7 +84,7 @@ export class ConsistencyRecorder {
   }
 
   /** A put was acknowledged to the client. */
-  writeAcknowledged(session: string, key: string, write: AckedWrite): void {
+  writeAcknowledged(session: SessionId, key: string, write: AckedWrite): void {
     let st = this.keys.get(key);
     if (st === undefined) {
       st = { writes: [] };
@@ -95,7 +98,7 @@ export class ConsistencyRecorder {
     if (sk !== null) sk.written = write.clock;
   }
 
-  readStarted(opId: number, session: string, key: string, startUs: number): void {
+  readStarted(opId: number, session: SessionId, key: string, startUs: number): void {
     this.reads.set(opId, { key, session, startUs, writes: this.keys.get(key)?.writes ?? [] });
   }
 
@@ -144,7 +147,7 @@ export class ConsistencyRecorder {
     }
   }
 
-  private sessionKey(session: string, key: string): SessionKey | null {
+  private sessionKey(session: SessionId, key: string): SessionKey | null {
     let byKey = this.sessions.get(session);
     if (byKey === undefined) {
       byKey = new Map();

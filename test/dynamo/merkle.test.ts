@@ -15,6 +15,7 @@ import {
   segmentKeys,
   segmentOf,
   update,
+  upsert,
   type MerkleOptions,
   type MerkleTree,
   type SegmentItem,
@@ -198,4 +199,23 @@ test('rebuildCost grows linearly with the keys', (t) => {
   t.true(rebuildCost(1_000, { bytesPerKey: 4096 }).bytesHashed > 1_000 * 4096);
   t.is(rebuildCost(5, { fanout: 4, depth: 2 }).nodesHashed, 1 + 4 + 5);
   t.throws(() => rebuildCost(-1));
+});
+
+test('upsert sets a hash whatever was stored and returns the old one; it builds the same tree as update', (t) => {
+  t.notThrows(() =>
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 200 }), fc.integer({ min: 1, max: 5 })), { maxLength: 120 }), (steps) => {
+        const a = createTree({ fanout: 4, depth: 3 });
+        const b = createTree({ fanout: 4, depth: 3 });
+        for (const [key, h] of steps) {
+          const before = itemHashOf(a, key);
+          assert.equal(upsert(a, key, h), before);
+          update(b, key, before, h);
+          assert.equal(root(a), root(b));
+          assert.equal(itemHashOf(a, key), h);
+        }
+        assert.equal(a.keyCount, b.keyCount);
+      }),
+    ),
+  );
 });
