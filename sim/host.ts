@@ -143,6 +143,8 @@ class TimerQueue {
   head = 0;
   /** Due time of the armed scheduler event; -1: none (the queue is empty); -2: being fired. */
   armedUs = -1;
+  /** The armed event (null when armedUs < 0). */
+  armedEv: ScheduledEvent | null = null;
   constructor(readonly epoch: number) {}
 }
 
@@ -544,15 +546,42 @@ export class Host {
     }
     timer.queued = true;
     items.push(timer);
-    if (q.armedUs === -1) {
-      q.armedUs = timer.dueUs;
-      this.scheduler.at(timer.dueUs, this.fireTimerQueue, q);
+    // Arm when nothing is armed, or when the armed event is later than this timer: possible only when
+    // cancellations emptied the queue (dropCancelledFront) after it was armed for an earlier head.
+    if (q.armedUs === -1 || (q.armedUs >= 0 && timer.dueUs < q.armedUs)) this.arm(q, timer.dueUs);
+  }
+
+  private arm(q: TimerQueue, dueUs: number): void {
+    if (q.armedEv !== null) this.scheduler.cancel(q.armedEv);
+    q.armedUs = dueUs;
+    q.armedEv = this.scheduler.at(dueUs, this.fireTimerQueue, q);
+  }
+
+  /**
+   * Timeouts are mostly cancelled in the order they were set (requests end in
+   * about the order they start): drop cancelled timers from the front of the
+   * queue at once, so they die young instead of waiting, referenced, for the
+   * queue's event (a scavenge would copy them and then promote them).
+   */
+  dropCancelledFront(timer: HostTimer): void {
+    const q = this.timerQueues.get(timer.label);
+    if (q === undefined || q.epoch !== timer.epoch) return;
+    const items = q.items;
+    if (q.head >= items.length || items[q.head] !== timer) return;
+    while (q.head < items.length && !items[q.head]!.queued) items[q.head++] = undefined as unknown as HostTimer;
+    if (q.head === items.length) {
+      items.length = 0;
+      q.head = 0;
+    } else if (q.head > 1024 && q.head * 2 > items.length) {
+      items.splice(0, q.head);
+      q.head = 0;
     }
   }
 
   private readonly fireTimerQueue = (q: TimerQueue): void => {
     if (q.epoch !== this.epoch) return; // a queue of a crashed incarnation
     q.armedUs = -2;
+    q.armedEv = null;
     const now = this.scheduler.nowUs;
     const items = q.items;
     while (q.head < items.length) {
@@ -583,8 +612,7 @@ export class Host {
         return;
       }
     }
-    q.armedUs = items[q.head]!.dueUs;
-    this.scheduler.at(q.armedUs, this.fireTimerQueue, q);
+    this.arm(q, items[q.head]!.dueUs);
   };
 
   private makeContext(): HostContext {
@@ -608,7 +636,10 @@ export class Host {
       },
       cancelTimer(timer) {
         const t = timer as HostTimer;
-        t.queued = false;
+        if (t.queued) {
+          t.queued = false;
+          host.dropCancelledFront(t);
+        }
         t.fn = NOOP;
         if (t.ev !== null) {
           host.scheduler.cancel(t.ev);

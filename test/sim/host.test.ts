@@ -205,3 +205,18 @@ test('a cancelled timer waiting in its queue lets go of its callback', (t) => {
   t.is(ran, 10);
   t.is(world.nowUs, 1_000);
 });
+
+test('a timer set after cancellations emptied its queue fires on time, not at the queue\'s stale wake-up', (t) => {
+  // Found by the property above: A (1 ms) queued and armed; B (100 µs) out of order; A cancelled, which
+  // empties the queue; B's callback sets C (100 µs) into the empty queue, due before A's old wake-up.
+  const { world, b } = twoHosts();
+  const fired: Array<[string, number]> = [];
+  const a = b.context.setTimer(1_000, 'c', () => fired.push(['A', world.nowUs]));
+  b.context.setTimer(100, 'c', () => {
+    fired.push(['B', world.nowUs]);
+    b.context.setTimer(100, 'c', () => fired.push(['C', world.nowUs]));
+  });
+  world.scheduler.at(1, () => b.context.cancelTimer(a));
+  world.scheduler.runToQuiescence();
+  t.deepEqual(fired, [['B', 100], ['C', 200]]);
+});
