@@ -192,10 +192,21 @@ export class Gossip implements NodeComponent {
     this.services.ctx.setTimer(this.services.config.gossip.intervalUs, 'gossip', this.tick);
   };
 
+  /** The members other than this node, recomputed only when the history changes (every tick asks). */
+  private otherMembersOf: { history: MembershipHistory; ids: number[] } | null = null;
+
+  private otherMembers(): number[] {
+    const cached = this.otherMembersOf;
+    if (cached !== null && cached.history === this.current) return cached.ids;
+    const ids = this.members().filter((m) => m !== this.id);
+    this.otherMembersOf = { history: this.current, ids };
+    return ids;
+  }
+
   /** A random member, or a seed (with `seedProbability`, or when no other member is known); -1: none. */
   private pickPeer(): number {
     const g = this.services.config.gossip;
-    const members = this.members().filter((m) => m !== this.id);
+    const members = this.otherMembers();
     const seeds = g.seeds.filter((s) => s !== this.id);
     if (members.length === 0) return seeds.length > 0 ? this.rng.pick(seeds) : -1;
     if (seeds.length > 0 && this.rng.chance(g.seedProbability)) return this.rng.pick(seeds);
