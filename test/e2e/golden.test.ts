@@ -73,6 +73,8 @@ test('every shipped scenario has its pinned digest (seed 20261125, 5 s + 2 s liv
     `digests changed:\n${lines.join('\n')}\n` +
       'A behaviour change moved these digests. If it is intended, update the pins deliberately:\n' +
       '  UPDATE_GOLDEN=1 npx ava test/e2e/golden.test.ts\n' +
-      'and review the diff of test/e2e/golden-digests.json. If not, the change broke determinism or behaviour.',
+      'and review the diff of test/e2e/golden-digests.json, and raise the version in package.json if a released\n' +
+      'version has the old digests (summaries and traces record it; replay warns when versions differ).\n' +
+      'If the change was not meant to alter behaviour, it broke determinism or behaviour.',
   );
 });
