@@ -563,7 +563,7 @@ export class Host {
    * queue at once, so they die young instead of waiting, referenced, for the
    * queue's event (a scavenge would copy them and then promote them).
    */
-  dropCancelledFront(timer: HostTimer): void {
+  private dropCancelledFront(timer: HostTimer): void {
     const q = this.timerQueues.get(timer.label);
     if (q === undefined || q.epoch !== timer.epoch) return;
     const items = q.items;
