@@ -90,7 +90,7 @@ export class GetQuorum {
     this.r = options.r;
     const nodes = options.nodes.slice();
     this.nodes = nodes;
-    // Exact-size arrays: pushing onto [] reserves 17 slots each, per request.
+    // Exact-size arrays: the first push onto [] reserves room for 16 or more, per request.
     const len = nodes.length;
     this.status = new Array<number>(len);
     this.notfoundAt = new Array<boolean>(len);
