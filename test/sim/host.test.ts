@@ -220,3 +220,34 @@ test('a timer set after cancellations emptied its queue fires on time, not at th
   world.scheduler.runToQuiescence();
   t.deepEqual(fired, [['B', 100], ['C', 200]]);
 });
+
+test('timers that fall due while the host is paused fire at resume, in the order they fell due (timer queues under pause)', (t) => {
+  t.notThrows(() =>
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ at: fc.nat(1_000), label: fc.constantFrom('a', 'b'), delay: fc.constantFrom(100, 100, 300, 2_000) }), { minLength: 1, maxLength: 30 }),
+        fc.integer({ min: 1_001, max: 3_000 }),
+        fc.integer({ min: 1, max: 3_000 }),
+        (plan, pauseAt, pauseFor) => {
+          const { world, b } = twoHosts();
+          const resumeAt = pauseAt + pauseFor;
+          const fired: Array<[number, number]> = [];
+          plan.forEach((p, i) => world.scheduler.at(p.at, () => b.context.setTimer(p.delay, p.label, () => fired.push([i, world.nowUs]))));
+          world.scheduler.at(pauseAt, () => world.faults.pause(1));
+          world.scheduler.at(resumeAt, () => world.faults.resume(1));
+          world.scheduler.runToQuiescence();
+          const due = plan.map((p, i) => ({ i, due: p.at + p.delay }));
+          const expectedTime = (d: number) => (d < pauseAt ? d : d <= resumeAt ? resumeAt : d);
+          for (const { i, due: d } of due) {
+            const f = fired.find((x) => x[0] === i);
+            if (f === undefined || f[1] !== expectedTime(d)) return false;
+          }
+          // Those deferred to the resume fire in the order they fell due.
+          const deferred = fired.filter(([i]) => due[i]!.due >= pauseAt && due[i]!.due <= resumeAt).map(([i]) => due[i]!.due);
+          return deferred.every((d, k) => k === 0 || deferred[k - 1]! <= d);
+        },
+      ),
+      { numRuns: 200 },
+    ),
+  );
+});
