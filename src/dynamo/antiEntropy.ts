@@ -470,10 +470,9 @@ export class AntiEntropy implements NodeComponent {
 
   // ---- trees --------------------------------------------------------------------------------
 
-  onKeyChanged(key: string, siblings: Siblings): void {
+  onKeyChanged(key: string, siblings: Siblings, position: number, partition: number): void {
     if (!this.enabled) return;
-    const position = this.services.hasher.position(key);
-    const state = this.ranges.get(partitionOf(this.services.view().ring, position));
+    const state = this.ranges.get(partition);
     if (state !== undefined) setItem(state, position, key, siblings);
   }
 

@@ -45,8 +45,12 @@ export interface NodeComponent {
   onMessage(msg: Message): void;
   /** The node adopted a new membership view. */
   onViewChange?(before: MembershipView, after: MembershipView): void;
-  /** A key's local state changed (write, read repair, hint, transfer, anti-entropy). */
-  onKeyChanged?(key: string, siblings: Siblings): void;
+  /**
+   * A key's local state changed (write, read repair, hint, transfer, anti-entropy). `position` is the
+   * key's ring position and `partition` its partition under the node's current view (computed once
+   * for every component: this runs on every write of every replica).
+   */
+  onKeyChanged?(key: string, siblings: Siblings, position: number, partition: number): void;
   /** For the liveness report: what this component still has to do, in words. */
   pending?(): string[];
   /** The host is crashing (post-mortem: record only). */

@@ -34,7 +34,7 @@ import {
   type ReplicaPut,
   type ReplicaPutAck,
 } from './messages.js';
-import { metadataBytes } from './ring.js';
+import { metadataBytes, partitionOf } from './ring.js';
 import { LocalStore } from './storage.js';
 import { counterOf } from './vclock.js';
 import { mergeInto, type Siblings, type Version } from './version.js';
@@ -92,7 +92,11 @@ export class DynamoNode implements Actor, OpHost {
       writeBufferObjects: this.config.storage.writeBufferObjects,
       flushIntervalUs: this.config.storage.flushIntervalUs,
       onChange: (key, siblings) => {
-        for (const c of this.components) c.onKeyChanged?.(key, siblings);
+        const components = this.components;
+        if (components.length === 0) return;
+        const position = this.hasher.position(key);
+        const partition = partitionOf(this.currentView.ring, position);
+        for (const c of components) c.onKeyChanged?.(key, siblings, position, partition);
       },
     });
     this.hints = new HintStore(ctx, this.config.hints.maxHints);

@@ -47,6 +47,8 @@ import type { ComponentFactory, NodeComponent, NodeServices } from './component.
 import { sizeOfVersions } from './messages.js';
 import { partitionOf, rangeContains, ringDiff, type PartitionRange } from './ring.js';
 import type { Siblings } from './version.js';
+
+const NO_HANDOFFS: readonly Handoff[] = Object.freeze([]) as readonly Handoff[];
 import { inTopN, preflistFor, type MembershipView } from './view.js';
 
 export const TRANSFER_COMPONENT = 'transfer';
@@ -517,10 +519,15 @@ export class Transfer implements NodeComponent {
   }
 
   /** Handoffs in progress that include the key's position. */
-  private handoffsOf(key: string): Handoff[] {
-    if (this.handoffs.size === 0) return [];
+  private handoffsOf(key: string): readonly Handoff[] {
+    if (this.handoffs.size === 0) return NO_HANDOFFS;
     const position = this.services.hasher.position(key);
-    if (this.partitioned) return this.byPartition.get(partitionOf(this.services.view().ring, position)) ?? [];
+    if (this.partitioned) return this.byPartition.get(partitionOf(this.services.view().ring, position)) ?? NO_HANDOFFS;
+    return this.handoffsAt(position);
+  }
+
+  /** Strategy 1: the handoffs whose token range holds `position`. */
+  private handoffsAt(position: number): readonly Handoff[] {
     const out: Handoff[] = [];
     for (const h of this.handoffs.values()) if (rangeContains(h.range, position)) out.push(h);
     return out;
@@ -597,9 +604,9 @@ export class Transfer implements NodeComponent {
 
   // ---- keys changing under a handoff --------------------------------------------------------
 
-  onKeyChanged(key: string): void {
-    if (this.partitioned) this.indexAdd(key);
-    const handoffs = this.handoffsOf(key);
+  onKeyChanged(key: string, _siblings: Siblings, position: number, partition: number): void {
+    if (this.partitioned) this.indexAddAt(key, partition);
+    const handoffs = this.handoffs.size === 0 ? NO_HANDOFFS : this.partitioned ? (this.byPartition.get(partition) ?? NO_HANDOFFS) : this.handoffsAt(position);
     if (handoffs.length > 0) {
       let queued = false;
       for (const h of handoffs) {
@@ -618,7 +625,10 @@ export class Transfer implements NodeComponent {
   }
 
   private indexAdd(key: string): void {
-    const p = partitionOf(this.services.view().ring, this.services.hasher.position(key));
+    this.indexAddAt(key, partitionOf(this.services.view().ring, this.services.hasher.position(key)));
+  }
+
+  private indexAddAt(key: string, p: number): void {
     let keys = this.index.get(p);
     if (keys === undefined) {
       keys = new Set();
