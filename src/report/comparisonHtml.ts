@@ -13,36 +13,18 @@ import { METRICS, type Comparison, type ComparisonConfiguration, type MetricKey 
 import { formatEstimate } from './comparisonMarkdown.js';
 import { COMPARISON_SCRIPT } from './comparisonScript.js';
 import { formatCount, formatDurationUs } from './format.js';
-import { d3Bundle, esc, inlineJson, inlineScript, STYLE } from './html.js';
+import { esc, htmlPage, STYLE } from './html.js';
 
 export function renderComparisonHtml(c: Comparison): string {
-  const s = c.sweep;
-  const title = `dynasim sweep: ${s.name}`;
-  return [
-    '<!doctype html>',
-    '<html lang="en">',
-    '<head>',
-    '<meta charset="utf-8">',
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    '<meta name="generator" content="dynasim">',
-    '<link rel="icon" href="data:,">',
-    `<title>${esc(title)}</title>`,
-    `<style>${STYLE}${EXTRA_STYLE}</style>`,
-    '</head>',
-    '<body>',
-    '<main>',
-    header(c, title),
-    tradeoff(c),
-    configurations(c),
-    runs(c),
-    '</main>',
-    `<script>${inlineScript(d3Bundle())}</script>`,
-    `<script type="application/json" id="dynasim-comparison">${inlineJson(c)}</script>`,
-    `<script>${inlineScript(COMPARISON_SCRIPT)}</script>`,
-    '</body>',
-    '</html>',
-    '',
-  ].join('\n');
+  const title = `dynasim sweep: ${c.sweep.name}`;
+  return htmlPage({
+    title,
+    style: STYLE + EXTRA_STYLE,
+    main: [header(c, title), tradeoff(c), configurations(c), runs(c)],
+    dataId: 'dynasim-comparison',
+    data: c,
+    script: COMPARISON_SCRIPT,
+  });
 }
 
 function header(c: Comparison, title: string): string {

@@ -87,6 +87,32 @@ export function chartSpecs(summary: Summary): ChartSpec[] {
 
 export function renderHtml(summary: Summary): string {
   const title = `dynasim: ${summary.scenario}, seed ${summary.seed}`;
+  return htmlPage({
+    title,
+    style: STYLE,
+    main: [
+      header(summary, title),
+      checks(summary),
+      operations(summary),
+      '<section class="charts">',
+      ...chartSpecs(summary).map(figure),
+      '</section>',
+      operationSection(summary),
+      durability(summary),
+      nodes(summary),
+    ],
+    dataId: 'dynasim-summary',
+    data: summary,
+    script: REPORT_SCRIPT,
+  });
+}
+
+/**
+ * A self-contained report page (both report.html kinds): the sections in
+ * <main>, then d3 inlined, the page's data as JSON under `dataId`, and the
+ * page's own script, which reads that data.
+ */
+export function htmlPage(page: { title: string; style: string; main: readonly string[]; dataId: string; data: unknown; script: string }): string {
   return [
     '<!doctype html>',
     '<html lang="en">',
@@ -95,24 +121,16 @@ export function renderHtml(summary: Summary): string {
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
     '<meta name="generator" content="dynasim">',
     '<link rel="icon" href="data:,">',
-    `<title>${esc(title)}</title>`,
-    `<style>${STYLE}</style>`,
+    `<title>${esc(page.title)}</title>`,
+    `<style>${page.style}</style>`,
     '</head>',
     '<body>',
     '<main>',
-    header(summary, title),
-    checks(summary),
-    operations(summary),
-    '<section class="charts">',
-    ...chartSpecs(summary).map(figure),
-    '</section>',
-    operationSection(summary),
-    durability(summary),
-    nodes(summary),
+    ...page.main,
     '</main>',
     `<script>${inlineScript(d3Bundle())}</script>`,
-    `<script type="application/json" id="dynasim-summary">${inlineJson(summary)}</script>`,
-    `<script>${inlineScript(REPORT_SCRIPT)}</script>`,
+    `<script type="application/json" id="${page.dataId}">${inlineJson(page.data)}</script>`,
+    `<script>${inlineScript(page.script)}</script>`,
     '</body>',
     '</html>',
     '',
