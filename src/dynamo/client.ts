@@ -18,7 +18,7 @@ import type { Actor, HostContext, Timer } from '../../sim/host.js';
 import type { Message } from '../../sim/network.js';
 import { InvalidOptionError } from '../../sim/errors.js';
 import type { Coordination, DynamoConfig } from './config.js';
-import { GetOp, OpTable, type CoordinatorStats, type OpHost, type PendingOp } from './coordinator.js';
+import { GetOp, OpTable, type CoordinatorStats, type OpHost } from './coordinator.js';
 import { FailureDetector } from './failureDetector.js';
 import { LEG_READ, LEG_WRITE, MSG, sizeOfPut, type ClientGet, type ClientGetReply, type ClientPut, type ClientPutReply, type FailureReason, type MembersReply } from './messages.js';
 import type { VClock } from './vclock.js';
@@ -76,12 +76,14 @@ export class DynamoClient implements Actor, OpHost {
   private readonly loadBalancer: number;
   private readonly timeoutUs: number;
   private readonly pending = new Map<number, Pending>();
-  private readonly ops = new OpTable();
+  /** Requests this host coordinates, by op id (OpHost). */
+  readonly ops = new OpTable();
   private nextReq = 1;
   private lastRefreshUs = -Infinity;
 
   constructor(
-    private readonly ctx: HostContext,
+    /** The host context (OpHost: the request state machines send and set timers through it). */
+    readonly ctx: HostContext,
     options: ClientOptions,
   ) {
     this.id = ctx.id;
@@ -161,32 +163,6 @@ export class DynamoClient implements Actor, OpHost {
       done({ ok: false, siblings: NO_SIBLINGS, context: EMPTY_CLOCK, fastest: -1, clock: null, coordinator: -1, error: 'timeout' });
     });
     this.pending.set(req, p);
-  }
-
-  // ---- OpHost (client-driven reads) ---------------------------------------------------------
-
-  nowUs(): number {
-    return this.ctx.nowUs();
-  }
-
-  send(dst: number, type: string, payload: unknown, sizeBytes: number, latencyClass: string | null): void {
-    this.ctx.send(dst, type, payload, sizeBytes, latencyClass);
-  }
-
-  setTimer(delayUs: number, label: string, fn: () => void): Timer {
-    return this.ctx.setTimer(delayUs, label, fn);
-  }
-
-  cancelTimer(timer: Timer): void {
-    this.ctx.cancelTimer(timer);
-  }
-
-  register(op: PendingOp): number {
-    return this.ops.register(op);
-  }
-
-  unregister(opId: number): void {
-    this.ops.unregister(opId);
   }
 
   // ---- messages -----------------------------------------------------------------------------

@@ -8,7 +8,7 @@
  * paper's client-driven coordination runs reads at the client, §6.4), so
  * they talk to an `OpHost` rather than to a node.
  */
-import type { Timer } from '../../sim/host.js';
+import type { HostContext, Timer } from '../../sim/host.js';
 import type { DynamoConfig } from './config.js';
 import type { FailureDetector } from './failureDetector.js';
 import { LEG_READ, LEG_WRITE, MSG, sizeOfVersions, type FailureReason, type ReplicaGet, type ReplicaGetReply, type ReplicaPut, type ReplicaPutAck } from './messages.js';
@@ -31,20 +31,17 @@ export interface CoordinatorStats {
   hintedWrites: number;
 }
 
-/** What a request state machine needs from where it runs. */
+/** What a request state machine needs from where it runs (a storage node or a client library). */
 export interface OpHost {
   readonly id: number;
   readonly config: DynamoConfig;
   readonly fd: FailureDetector;
   readonly local: LocalReplica | null;
   readonly stats: CoordinatorStats;
-  nowUs(): number;
-  send(dst: number, type: string, payload: unknown, sizeBytes: number, latencyClass: string | null): void;
-  setTimer(delayUs: number, label: string, fn: () => void): Timer;
-  cancelTimer(timer: Timer): void;
-  /** Route replies carrying this op id to `op`; returns the id. */
-  register(op: PendingOp): number;
-  unregister(opId: number): void;
+  /** The host's clock, network and timers. */
+  readonly ctx: Pick<HostContext, 'nowUs' | 'send' | 'setTimer' | 'cancelTimer'>;
+  /** Routes replies carrying an op id to the state machine that registered it. */
+  readonly ops: OpTable;
 }
 
 export interface PendingOp {
@@ -122,15 +119,15 @@ export class GetOp implements PendingOp {
       return;
     }
     this.quorum = new GetQuorum({ n: cfg.n, r: cfg.r, nodes: targets });
-    this.opId = host.register(this);
+    this.opId = host.ops.register(this);
     const request: ReplicaGet = { op: this.opId, key: this.key };
     const size = cfg.messageHeaderBytes + this.key.length;
     let local = false;
     for (const node of targets) {
       if (node === host.id && host.local !== null) local = true;
-      else host.send(node, MSG.rget, request, size, LEG_READ);
+      else host.ctx.send(node, MSG.rget, request, size, LEG_READ);
     }
-    this.requestTimer = host.setTimer(cfg.requestTimeoutUs, 'get-timeout', this.onTimeout);
+    this.requestTimer = host.ctx.setTimer(cfg.requestTimeoutUs, 'get-timeout', this.onTimeout);
     if (local) host.local!.read(this.key, (siblings) => this.answer(host.id, siblings ?? null));
   }
 
@@ -149,7 +146,7 @@ export class GetOp implements PendingOp {
       // The read-repair window (§5): wait for late replies, but not past the request timeout.
       const waitUs = this.host.config.readRepair.waitUs;
       if (!this.quorum.allReplied && waitUs < this.host.config.requestTimeoutUs) {
-        this.windowTimer = this.host.setTimer(waitUs, 'repair-window', () => {
+        this.windowTimer = this.host.ctx.setTimer(waitUs, 'repair-window', () => {
           this.windowTimer = null;
           this.repair();
         });
@@ -184,7 +181,7 @@ export class GetOp implements PendingOp {
         host.local.write(this.key, siblings, { durable: false, background: true }, () => {});
       } else {
         const put: ReplicaPut = { op: 0, key: this.key, versions: siblings, hintFor: -1, durable: false, background: true };
-        host.send(node, MSG.rput, put, size, LEG_WRITE);
+        host.ctx.send(node, MSG.rput, put, size, LEG_WRITE);
       }
     }
   }
@@ -193,9 +190,9 @@ export class GetOp implements PendingOp {
     if (this.finished) return;
     this.finished = true;
     const host = this.host;
-    if (this.requestTimer !== null) host.cancelTimer(this.requestTimer);
-    if (this.windowTimer !== null) host.cancelTimer(this.windowTimer);
-    host.unregister(this.opId);
+    if (this.requestTimer !== null) host.ctx.cancelTimer(this.requestTimer);
+    if (this.windowTimer !== null) host.ctx.cancelTimer(this.windowTimer);
+    host.ops.unregister(this.opId);
     if (timedOut) reportSilent(host, this.quorum.nodes, (n) => this.quorum.hasAnswered(n));
     this.repair();
   }
@@ -236,7 +233,7 @@ export class PutOp implements PendingOp {
     }
     const durableWanted = cfg.storage.waitForDurable ? durable.length : 0;
     this.quorum = new PutQuorum({ n: cfg.n, w: cfg.w, durableWrites: durableWanted, nodes: targets });
-    this.opId = host.register(this);
+    this.opId = host.ops.register(this);
     // One immutable array shared by every replica's message and the local write.
     const versions: readonly Version[] = [this.version];
     const size = sizeOfVersions(cfg.messageHeaderBytes, this.key, versions);
@@ -250,9 +247,9 @@ export class PutOp implements PendingOp {
       const hint = hintFor === null ? -1 : hintFor[i]!;
       if (hint >= 0) host.stats.hintedWrites++;
       const put: ReplicaPut = { op: this.opId, key: this.key, versions, hintFor: hint, durable: durable.includes(node), background: false };
-      host.send(node, MSG.rput, put, size, LEG_WRITE);
+      host.ctx.send(node, MSG.rput, put, size, LEG_WRITE);
     }
-    this.requestTimer = host.setTimer(cfg.requestTimeoutUs, 'put-timeout', this.onTimeout);
+    this.requestTimer = host.ctx.setTimer(cfg.requestTimeoutUs, 'put-timeout', this.onTimeout);
     if (localIndex >= 0) {
       host.local!.write(this.key, versions, { durable: durable.includes(host.id), background: false }, (ok, isDurable) =>
         this.ack(host.id, { op: this.opId, ok, durable: isDurable }),
@@ -297,15 +294,15 @@ export class PutOp implements PendingOp {
   private finish(timedOut: boolean): void {
     if (this.finished) return;
     this.finished = true;
-    if (this.requestTimer !== null) this.host.cancelTimer(this.requestTimer);
-    this.host.unregister(this.opId);
+    if (this.requestTimer !== null) this.host.ctx.cancelTimer(this.requestTimer);
+    this.host.ops.unregister(this.opId);
     if (timedOut) reportSilent(this.host, this.quorum.nodes, (n) => this.quorum.hasAnswered(n));
   }
 }
 
 /** Peers that did not answer within the timeout become unreachable for this host (§4.8.3). */
 function reportSilent(host: OpHost, nodes: readonly number[], answered: (node: number) => boolean): void {
-  const nowUs = host.nowUs();
+  const nowUs = host.ctx.nowUs();
   for (const node of nodes) if (node !== host.id && !answered(node)) host.fd.noAnswer(node, nowUs);
 }
 

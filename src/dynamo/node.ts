@@ -9,12 +9,12 @@
  * retries peers it believes unreachable (§4.8.3), and answers client
  * libraries that poll its membership view (§6.4).
  */
-import type { Actor, HostContext, Timer } from '../../sim/host.js';
+import type { Actor, HostContext } from '../../sim/host.js';
 import type { Message } from '../../sim/network.js';
 import { AdmissionController } from './admission.js';
 import type { ComponentFactory, NodeComponent, NodeServices } from './component.js';
 import type { DynamoConfig } from './config.js';
-import { GetOp, PutOp, newWriteClock, OpTable, type CoordinatorStats, type LocalReplica, type OpHost, type PendingOp } from './coordinator.js';
+import { GetOp, PutOp, newWriteClock, OpTable, type CoordinatorStats, type LocalReplica, type OpHost } from './coordinator.js';
 import { FailureDetector } from './failureDetector.js';
 import { HintStore } from './hints.js';
 import {
@@ -72,12 +72,14 @@ export class DynamoNode implements Actor, OpHost {
   readonly admission: AdmissionController;
   private readonly components: NodeComponent[] = [];
   private readonly routes = new Map<string, NodeComponent>();
-  private readonly ops = new OpTable();
+  /** Requests this host coordinates, by op id (OpHost). */
+  readonly ops = new OpTable();
   private readonly counter: { value: number };
   readonly local: LocalReplica;
 
   constructor(
-    private readonly ctx: HostContext,
+    /** The host context (OpHost: the request state machines send and set timers through it). */
+    readonly ctx: HostContext,
     options: NodeOptions,
   ) {
     this.id = ctx.id;
@@ -158,32 +160,6 @@ export class DynamoNode implements Actor, OpHost {
   /** What the node's components still have to do (liveness report). */
   pending(): string[] {
     return this.components.flatMap((c) => c.pending?.() ?? []);
-  }
-
-  // ---- OpHost -------------------------------------------------------------------------------
-
-  nowUs(): number {
-    return this.ctx.nowUs();
-  }
-
-  send(dst: number, type: string, payload: unknown, sizeBytes: number, latencyClass: string | null): void {
-    this.ctx.send(dst, type, payload, sizeBytes, latencyClass);
-  }
-
-  setTimer(delayUs: number, label: string, fn: () => void): Timer {
-    return this.ctx.setTimer(delayUs, label, fn);
-  }
-
-  cancelTimer(timer: Timer): void {
-    this.ctx.cancelTimer(timer);
-  }
-
-  register(op: PendingOp): number {
-    return this.ops.register(op);
-  }
-
-  unregister(opId: number): void {
-    this.ops.unregister(opId);
   }
 
   // ---- messages -----------------------------------------------------------------------------

@@ -262,7 +262,7 @@ function pacedJoin(t: ExecutionContext, config: ClusterOptions['config'], joinAt
     // The controller adapts (AIMD, one step a second) only when background work asks it: let it see
     // a long stretch of foreground health first, as it would with background work running.
     for (let t = 1_000_000; t < joinAtUs; t += 1_000_000) {
-      h.at(t, () => cluster.nodeHosts.forEach((_h, i) => cluster.node(i)!.admission.tryAcquire(cluster.node(i)!.nowUs(), 0)));
+      h.at(t, () => cluster.nodeHosts.forEach((_h, i) => cluster.node(i)!.admission.tryAcquire(cluster.node(i)!.ctx.nowUs(), 0)));
     }
   }
   h.at(joinAtUs, () => cluster.admin.join(8));
