@@ -48,6 +48,68 @@ function indexOfNode(nodes: readonly number[], node: number): number {
   return -1;
 }
 
+/**
+ * What both quorums keep per node asked: pending, answered or failed, and
+ * the counts. A duplicate answer (a duplicated message) is refused.
+ */
+abstract class ReplySlots {
+  readonly n: number;
+  readonly nodes: readonly number[];
+  /** Per slot: PENDING, REPLIED or FAILED. */
+  protected readonly status: number[];
+  /** Nodes that answered (replied or acknowledged). */
+  protected answeredCount = 0;
+  protected errorCount = 0;
+
+  protected constructor(n: number, threshold: number, thresholdName: string, nodes: readonly number[], private readonly replyName: string) {
+    checkTargets(n, threshold, thresholdName, nodes);
+    this.n = n;
+    this.nodes = nodes.slice();
+    // Exact size: the first push onto [] reserves room for 16 or more, per request.
+    this.status = new Array<number>(this.nodes.length);
+    for (let i = 0; i < this.nodes.length; i++) this.status[i] = PENDING;
+  }
+
+  /** The slot of a node asked (a reply from any other node is a bug). */
+  protected slotOf(node: number): number {
+    const i = indexOfNode(this.nodes, node);
+    if (i < 0) throw new InvalidOptionError(this.replyName, node, `one of the nodes asked (${this.nodes.join(', ')})`);
+    return i;
+  }
+
+  /** Mark `node` answered and return its slot; -1 when it already had answered or failed (a duplicate). */
+  protected answer(node: number): number {
+    const i = this.slotOf(node);
+    if (this.status[i] !== PENDING) return -1;
+    this.status[i] = REPLIED;
+    this.answeredCount++;
+    return i;
+  }
+
+  /** A replica failed to answer (an error message; a timeout is the driver's to report). Returns false for a duplicate. */
+  addError(node: number): boolean {
+    const i = this.slotOf(node);
+    if (this.status[i] !== PENDING) return false;
+    this.status[i] = FAILED;
+    this.errorCount++;
+    return true;
+  }
+
+  get errors(): number {
+    return this.errorCount;
+  }
+
+  /** Whether `node` (one of `nodes`) has answered or failed; the others are still silent. */
+  hasAnswered(node: number): boolean {
+    return this.status[this.slotOf(node)] !== PENDING;
+  }
+
+  /** Every node asked has answered or failed: nothing more can arrive. */
+  get allReplied(): boolean {
+    return this.answeredCount + this.errorCount === this.nodes.length;
+  }
+}
+
 export interface GetQuorumOptions {
   /** Replication factor N. */
   readonly n: number;
@@ -68,52 +130,32 @@ export interface GetResult {
   readonly notfound: number;
 }
 
-export class GetQuorum {
-  readonly n: number;
+export class GetQuorum extends ReplySlots {
   readonly r: number;
-  readonly nodes: readonly number[];
-  /** Per slot: PENDING, REPLIED (versions or notfound) or FAILED. */
-  private readonly status: number[];
   /** Per slot: the reply (null while pending, after an error, or for notfound; see notfoundAt). */
   private readonly answers: (readonly Version[] | null)[];
   private readonly notfoundAt: boolean[];
   private siblings: Siblings = [];
   private first = -1;
-  private replyCount = 0;
-  private errorCount = 0;
   private notfoundCount = 0;
   private reached = false;
 
   constructor(options: GetQuorumOptions) {
-    checkTargets(options.n, options.r, 'r', options.nodes);
-    this.n = options.n;
+    super(options.n, options.r, 'r', options.nodes, 'get reply node');
     this.r = options.r;
-    const nodes = options.nodes.slice();
-    this.nodes = nodes;
-    // Exact-size arrays: the first push onto [] reserves room for 16 or more, per request.
-    const len = nodes.length;
-    this.status = new Array<number>(len);
+    const len = this.nodes.length;
     this.notfoundAt = new Array<boolean>(len);
     this.answers = new Array<readonly Version[] | null>(len);
     for (let i = 0; i < len; i++) {
-      this.status[i] = PENDING;
       this.notfoundAt[i] = false;
       this.answers[i] = null;
     }
   }
 
-  private slotOf(node: number): number {
-    const i = indexOfNode(this.nodes, node);
-    if (i < 0) throw new InvalidOptionError('get reply node', node, `one of the nodes asked (${this.nodes.join(', ')})`);
-    return i;
-  }
-
   /** A replica's answer: its sibling set for the key, or 'notfound'. Returns false for a duplicate. */
   addReply(node: number, versions: readonly Version[] | 'notfound'): boolean {
-    const i = this.slotOf(node);
-    if (this.status[i] !== PENDING) return false;
-    this.status[i] = REPLIED;
-    this.replyCount++;
+    const i = this.answer(node);
+    if (i < 0) return false;
     if (this.first < 0) this.first = i;
     if (versions === 'notfound' || versions.length === 0) {
       this.notfoundAt[i] = true;
@@ -124,16 +166,7 @@ export class GetQuorum {
       // so the result does not depend on the arrival order.
       this.siblings = mergeInto(this.siblings, versions);
     }
-    if (this.replyCount >= this.r) this.reached = true;
-    return true;
-  }
-
-  /** A replica failed to answer (an error message; a timeout is the driver's to report). Returns false for a duplicate. */
-  addError(node: number): boolean {
-    const i = this.slotOf(node);
-    if (this.status[i] !== PENDING) return false;
-    this.status[i] = FAILED;
-    this.errorCount++;
+    if (this.answeredCount >= this.r) this.reached = true;
     return true;
   }
 
@@ -143,21 +176,7 @@ export class GetQuorum {
   }
 
   get replies(): number {
-    return this.replyCount;
-  }
-
-  get errors(): number {
-    return this.errorCount;
-  }
-
-  /** Whether `node` (one of `nodes`) has replied or failed; the others are still silent. */
-  hasAnswered(node: number): boolean {
-    return this.status[this.slotOf(node)] !== PENDING;
-  }
-
-  /** Every node asked has replied or failed: nothing more can arrive (the read-repair window may close). */
-  get allReplied(): boolean {
-    return this.replyCount + this.errorCount === this.nodes.length;
+    return this.answeredCount;
   }
 
   result(): GetResult {
@@ -168,7 +187,7 @@ export class GetQuorum {
       siblings,
       context,
       fastest: this.first < 0 ? null : this.nodes[this.first]!,
-      replies: this.replyCount,
+      replies: this.answeredCount,
       notfound: this.notfoundCount,
     };
   }
@@ -215,85 +234,43 @@ export interface PutQuorumOptions {
   readonly nodes: readonly number[];
 }
 
-export class PutQuorum {
-  readonly n: number;
+export class PutQuorum extends ReplySlots {
   readonly w: number;
   readonly durableWrites: number;
-  readonly nodes: readonly number[];
-  /** Per slot: PENDING, REPLIED or FAILED. */
-  private readonly status: number[];
-  private ackCount = 0;
   private durableCount = 0;
-  private errorCount = 0;
   private reached = false;
 
   constructor(options: PutQuorumOptions) {
-    checkTargets(options.n, options.w, 'w', options.nodes);
+    super(options.n, options.w, 'w', options.nodes, 'put ack node');
     const dw = options.durableWrites;
     if (!Number.isSafeInteger(dw) || dw < 0 || dw > options.n) {
       throw new InvalidOptionError('durableWrites', dw, `an integer in [0, n = ${options.n}]`);
     }
-    this.n = options.n;
     this.w = options.w;
     this.durableWrites = dw;
-    this.nodes = options.nodes.slice();
-    this.status = new Array<number>(this.nodes.length);
-    for (let i = 0; i < this.nodes.length; i++) this.status[i] = PENDING;
-  }
-
-  private slotOf(node: number): number {
-    const i = indexOfNode(this.nodes, node);
-    if (i < 0) throw new InvalidOptionError('put ack node', node, `one of the nodes written to (${this.nodes.join(', ')})`);
-    return i;
   }
 
   /** A replica stored the write; `durable` when it reached the disk. Returns false for a duplicate. */
   addAck(node: number, ack: { readonly durable: boolean }): boolean {
-    const i = this.slotOf(node);
-    if (this.status[i] !== PENDING) return false;
-    this.status[i] = REPLIED;
-    this.ackCount++;
+    if (this.answer(node) < 0) return false;
     if (ack.durable) this.durableCount++;
-    if (this.ackCount >= this.w && this.durableCount >= this.durableWrites) this.reached = true;
-    return true;
-  }
-
-  /** A replica failed to store the write. Returns false for a duplicate. */
-  addError(node: number): boolean {
-    const i = this.slotOf(node);
-    if (this.status[i] !== PENDING) return false;
-    this.status[i] = FAILED;
-    this.errorCount++;
+    if (this.answeredCount >= this.w && this.durableCount >= this.durableWrites) this.reached = true;
     return true;
   }
 
   get state(): QuorumState {
     if (this.reached) return 'enough';
-    const pending = this.nodes.length - this.ackCount - this.errorCount;
-    if (this.ackCount + pending < this.w) return 'impossible';
+    const pending = this.nodes.length - this.answeredCount - this.errorCount;
+    if (this.answeredCount + pending < this.w) return 'impossible';
     if (this.durableCount + pending < this.durableWrites) return 'impossible';
     return 'waiting';
   }
 
   get acks(): number {
-    return this.ackCount;
+    return this.answeredCount;
   }
 
   get durableAcks(): number {
     return this.durableCount;
-  }
-
-  get errors(): number {
-    return this.errorCount;
-  }
-
-  /** Whether `node` (one of `nodes`) has acknowledged or failed; the others are still silent. */
-  hasAnswered(node: number): boolean {
-    return this.status[this.slotOf(node)] !== PENDING;
-  }
-
-  /** Every node written to has acknowledged or failed. */
-  get allReplied(): boolean {
-    return this.ackCount + this.errorCount === this.nodes.length;
   }
 }
