@@ -13,36 +13,25 @@
  * flushed, then renamed), so an interrupted sweep leaves only complete
  * run files behind, which `--resume` and `dynasim merge` rely on.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { threadId } from 'node:worker_threads';
 import { isManifest, isRunRecord, type RunWall, type ShardFolder, type SweepManifest, type SweepRunRecord } from '../experiment/results.js';
 import { renderComparisonJson, type Comparison, type SweepWall } from './comparison.js';
 import { renderComparisonHtml } from './comparisonHtml.js';
 import { renderComparisonMarkdown } from './comparisonMarkdown.js';
+import { TEMP_PREFIX, tempPath, writeDurably } from './write.js';
 
 export const MANIFEST_JSON = 'manifest.json';
 export const RUNS_DIR = 'runs';
 export const WALL_JSON = 'wall.json';
 
-const TEMP_PREFIX = '.dynasim-tmp-';
-let tempSequence = 0;
-
 /** Write `text` to dir/name atomically. */
 export function writeFileAtomic(dir: string, name: string, text: string): string {
   mkdirSync(dir, { recursive: true });
   const target = join(dir, name);
-  const temp = join(dir, `${TEMP_PREFIX}${process.pid}-${threadId}-${tempSequence++}-${name}`);
+  const temp = tempPath(dir, name);
   try {
-    const fd = openSync(temp, 'wx');
-    try {
-      const bytes = Buffer.from(text, 'utf8');
-      let offset = 0;
-      while (offset < bytes.length) offset += writeSync(fd, bytes, offset, bytes.length - offset);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
+    writeDurably(temp, text);
     renameSync(temp, target);
   } finally {
     rmSync(temp, { force: true });

@@ -19,7 +19,8 @@ export const SUMMARY_MD = 'summary.md';
 export const REPORT_HTML = 'report.html';
 
 /** Temporary files start with this prefix (.gitignore ignores it). */
-const TEMP_PREFIX = '.dynasim-tmp-';
+/** Temporary files are named so (a crash can leave one; readers skip and cleaners remove them). */
+export const TEMP_PREFIX = '.dynasim-tmp-';
 
 export interface WriteReportOptions {
   /** Write report.html (default true). Sweeps of hundreds of runs may skip it: it inlines d3 (~280 KB). */
@@ -40,6 +41,11 @@ export function renderSummaryJson(summary: Summary): string {
 
 let tempSequence = 0;
 
+/** A temporary name beside dir/name that no other writer (process or thread) uses. */
+export function tempPath(dir: string, name: string): string {
+  return join(dir, `${TEMP_PREFIX}${process.pid}-${threadId}-${tempSequence++}-${name}`);
+}
+
 export function writeReport(dir: string, summary: Summary, options: WriteReportOptions = {}): WrittenReport {
   // Render everything before touching the file system.
   const files: Array<{ name: string; text: string }> = [];
@@ -52,7 +58,7 @@ export function writeReport(dir: string, summary: Summary, options: WriteReportO
   let renamed = 0;
   try {
     for (const file of files) {
-      const temp = join(dir, `${TEMP_PREFIX}${process.pid}-${threadId}-${tempSequence++}-${file.name}`);
+      const temp = tempPath(dir, file.name);
       temps.push(temp);
       writeDurably(temp, file.text);
     }
@@ -71,7 +77,7 @@ export function writeReport(dir: string, summary: Summary, options: WriteReportO
 }
 
 /** Write and flush a new file (it must not exist: two writers never share a temporary name). */
-function writeDurably(path: string, text: string): void {
+export function writeDurably(path: string, text: string): void {
   const fd = openSync(path, 'wx');
   try {
     const bytes = Buffer.from(text, 'utf8');
