@@ -27,7 +27,8 @@ function toMicros(n: number, factor: number, option: string): Micros {
   return Math.round(n * factor);
 }
 
-const UNIT_US: Record<string, number> = {
+/** Microseconds per duration unit, for parsers of durations (here and the scenario layer's). */
+export const DURATION_UNITS_US: Readonly<Record<string, number>> = {
   us: 1,
   µs: 1,
   ms: US_PER_MS,
@@ -60,7 +61,7 @@ export function parseDuration(text: string, option = 'duration'): Micros {
         : 'a duration such as "250us", "5ms", "1.5s", "10m" or "2h"';
     throw new InvalidOptionError(option, text, expected);
   }
-  const value = Number(m[1]) * UNIT_US[m[2]!]!;
+  const value = Number(m[1]) * DURATION_UNITS_US[m[2]!]!;
   const rounded = Math.round(value);
   if (!Number.isSafeInteger(rounded)) throw new InvalidOptionError(option, text, 'a duration below 285 years');
   return rounded;

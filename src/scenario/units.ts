@@ -21,7 +21,9 @@
  */
 import { show } from '../../sim/errors.js';
 import { parseSeed } from '../../sim/random.js';
-import { US_PER_DAY, US_PER_HOUR, US_PER_MIN, US_PER_MS, US_PER_SEC } from '../../sim/time.js';
+import { DURATION_UNITS_US, US_PER_HOUR, US_PER_MIN, US_PER_MS, US_PER_SEC } from '../../sim/time.js';
+
+export { DURATION_UNITS_US };
 import { closest } from './errors.js';
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };
@@ -39,17 +41,6 @@ const NUMBER = String.raw`(\d+(?:\.\d+)?|\.\d+)`;
 
 // ---------------------------------------------------------------- durations
 
-/** Microseconds per duration unit (the kernel's units). */
-export const DURATION_UNITS_US: Readonly<Record<string, number>> = {
-  us: 1,
-  µs: 1,
-  ms: US_PER_MS,
-  s: US_PER_SEC,
-  m: US_PER_MIN,
-  min: US_PER_MIN,
-  h: US_PER_HOUR,
-  d: US_PER_DAY,
-};
 const DURATION_UNIT = '(?:us|µs|ms|s|min|m|h|d)';
 const DURATION_PART = String.raw`${NUMBER}\s*${DURATION_UNIT}`;
 /** One or more number-unit parts ("1.5s", "1h30m"). */
