@@ -383,12 +383,7 @@ export class Host {
     if (this.cpuIdle > 0) {
       if (this.cpu.zeroCost) {
         // A CPU that costs nothing (clients, load balancers) handles the message at once.
-        this.stats.messagesHandled++;
-        const trace = this.trace;
-        const cause = trace.cause;
-        trace.cause = msg.cause;
-        this.actor!.onMessage(msg);
-        trace.cause = cause;
+        this.handle(msg);
         return;
       }
       this.cpuIdle--;
@@ -437,6 +432,11 @@ export class Host {
     } else {
       this.cpuIdle++;
     }
+    this.handle(msg);
+  }
+
+  /** The actor handles a message, under the cause the message carries. */
+  private handle(msg: Message): void {
     this.stats.messagesHandled++;
     const trace = this.trace;
     const cause = trace.cause;
