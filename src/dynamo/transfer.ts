@@ -590,16 +590,23 @@ export class Transfer implements NodeComponent {
       const position = this.services.hasher.position(key);
       for (const h of scan.handoffs) {
         if (h.finished || !rangeContains(h.range, position) || h.keys.has(key)) continue;
-        h.keys.add(key);
-        for (const o of h.outgoing) {
-          if (o.state === 'sending') {
-            this.enqueue(o, key);
-            queued = true;
-          }
-        }
+        if (this.addToHandoff(h, key)) queued = true;
       }
     }
     if (queued) this.pump();
+  }
+
+  /** A key joins a handoff: queued on every transfer of it already sending. Returns whether any was. */
+  private addToHandoff(h: Handoff, key: string): boolean {
+    h.keys.add(key);
+    let queued = false;
+    for (const o of h.outgoing) {
+      if (o.state === 'sending') {
+        this.enqueue(o, key);
+        queued = true;
+      }
+    }
+    return queued;
   }
 
   // ---- keys changing under a handoff --------------------------------------------------------
@@ -609,15 +616,7 @@ export class Transfer implements NodeComponent {
     const handoffs = this.handoffs.size === 0 ? NO_HANDOFFS : this.partitioned ? (this.byPartition.get(partition) ?? NO_HANDOFFS) : this.handoffsAt(position);
     if (handoffs.length > 0) {
       let queued = false;
-      for (const h of handoffs) {
-        h.keys.add(key);
-        for (const o of h.outgoing) {
-          if (o.state === 'sending') {
-            this.enqueue(o, key);
-            queued = true;
-          }
-        }
-      }
+      for (const h of handoffs) if (this.addToHandoff(h, key)) queued = true;
       if (queued) this.pump();
       return;
     }
