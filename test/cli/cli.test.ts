@@ -10,19 +10,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
-import { main } from '../../src/cli/main.js';
-import type { CliIo } from '../../src/cli/io.js';
+import { cli } from './run.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'dynasim-cli-'));
-
-async function cli(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = { out: (s) => void out.push(s), err: (s) => void err.push(s), stderrIsTty: false };
-  const code = await main(argv, io);
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
 
 function file(name: string, text: string): string {
   const p = path.join(tmp, name);

@@ -4,17 +4,8 @@
  * thread and in a worker thread, and the digests and summaries must match.
  */
 import test from 'ava';
-import { main } from '../../src/cli/main.js';
-import type { CliIo } from '../../src/cli/io.js';
 import { shortShipped } from './short.js';
-
-async function cli(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = { out: (s) => void out.push(s), err: (s) => void err.push(s), stderrIsTty: false };
-  const code = await main(argv, io);
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+import { cli } from '../cli/run.js';
 
 const runs = shortShipped({ durationUs: 10_000_000, livenessUs: 5_000_000, warmupUs: 1_000_000 });
 

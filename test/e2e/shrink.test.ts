@@ -10,20 +10,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { main } from '../../src/cli/main.js';
-import type { CliIo } from '../../src/cli/io.js';
 import { loadScenario } from '../../src/scenario/index.js';
+import { cli } from '../cli/run.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'dynasim-shrink-'));
 const PLANTED = fileURLToPath(new URL('./fixtures/planted-lost-writes.yaml', import.meta.url));
-
-async function cli(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = { out: (s) => void out.push(s), err: (s) => void err.push(s), stderrIsTty: false };
-  const code = await main(argv, io);
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
 
 test('the planted lost-writes scenario shrinks to the one correlated crash that loses the writes', async (t) => {
   const out = path.join(tmp, 'minimal.yaml');

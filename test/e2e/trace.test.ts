@@ -10,22 +10,13 @@ import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { main } from '../../src/cli/main.js';
-import type { CliIo } from '../../src/cli/io.js';
 import type { Summary } from '../../src/report/summary.js';
+import { cli } from '../cli/run.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'dynasim-trace-'));
 const GZ = path.join(tmp, 'q.trace.gz');
 const PLAIN = path.join(tmp, 'q.trace.jsonl');
 const SHORT = ['--seed', '3', '--duration', '25s', '--set', 'phases.liveness=3s', '--set', 'phases.warmup=2s'];
-
-async function cli(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = { out: (s) => void out.push(s), err: (s) => void err.push(s), stderrIsTty: false };
-  const code = await main(argv, io);
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
 
 function file(name: string, content: string | Buffer): string {
   const p = path.join(tmp, name);
