@@ -59,8 +59,8 @@ export function keyChooser(count: number, popularity: Popularity): KeyChooser {
  * Zipf(s): P(rank k) ∝ 1 / k^s, by inversion over the exact cumulative
  * table (one uniform per draw, binary search over `count` doubles).
  */
-function zipf(count: number, s: number): KeyChooser {
-  requirePositive('keys.zipf', s);
+/** The cumulative probabilities of ranks 1..count under Zipf(s); the last is exactly 1. */
+export function zipfCdf(count: number, s: number): Float64Array {
   const cdf = new Float64Array(count);
   let sum = 0;
   for (let k = 1; k <= count; k++) {
@@ -69,19 +69,30 @@ function zipf(count: number, s: number): KeyChooser {
   }
   for (let i = 0; i < count; i++) cdf[i]! /= sum;
   cdf[count - 1] = 1;
+  return cdf;
+}
+
+function zipf(count: number, s: number): KeyChooser {
+  requirePositive('keys.zipf', s);
+  const cdf = zipfCdf(count, s);
   const perm = scatter(count);
+  // A guide table (Chen and Asau's cutpoints): guide[j] is the first rank whose cdf exceeds j / count,
+  // so a draw starts its search there instead of bisecting 100,000 entries (17 scattered reads).
+  // It returns exactly what the bisection returned: the first rank whose cdf exceeds u.
+  const cells = count;
+  const guide = new Int32Array(cells);
+  for (let j = 0, i = 0; j < cells; j++) {
+    while (cdf[i]! <= j / cells) i++;
+    guide[j] = i;
+  }
   return {
     count,
     next(rng) {
       const u = rng.next();
-      let lo = 0;
-      let hi = count - 1;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (cdf[mid]! > u) hi = mid;
-        else lo = mid + 1;
-      }
-      return perm[lo]!;
+      let i = guide[Math.floor(u * cells)]!;
+      while (i > 0 && cdf[i - 1]! > u) i--; // u * cells rounded up across a cell boundary
+      while (cdf[i]! <= u) i++;
+      return perm[i]!;
     },
     probability(index) {
       const rank = perm.indexOf(index);
