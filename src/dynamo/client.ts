@@ -20,6 +20,7 @@ import { InvalidOptionError } from '../../sim/errors.js';
 import type { Coordination, DynamoConfig } from './config.js';
 import { GetOp, OpTable, type CoordinatorStats, type OpHost } from './coordinator.js';
 import { FailureDetector } from './failureDetector.js';
+import { IdTable } from './idTable.js';
 import { LEG_READ, LEG_WRITE, MSG, sizeOfPut, type ClientGet, type ClientGetReply, type ClientPut, type ClientPutReply, type FailureReason, type MembersReply } from './messages.js';
 import type { VClock } from './vclock.js';
 import type { Siblings, Value } from './version.js';
@@ -75,7 +76,7 @@ export class DynamoClient implements Actor, OpHost {
   private readonly hasher: KeyHasher;
   private readonly loadBalancer: number;
   private readonly timeoutUs: number;
-  private readonly pending = new Map<number, Pending>();
+  private readonly pending = new IdTable<Pending>();
   /** Requests this host coordinates, by op id (OpHost). */
   readonly ops = new OpTable();
   private nextReq = 1;

@@ -12,6 +12,7 @@ import type { HostContext, Timer } from '../../sim/host.js';
 import type { DynamoConfig } from './config.js';
 import type { FailureDetector } from './failureDetector.js';
 import { LEG_READ, LEG_WRITE, MSG, sizeOfVersions, type FailureReason, type ReplicaGet, type ReplicaGetReply, type ReplicaPut, type ReplicaPutAck } from './messages.js';
+import { IdTable } from './idTable.js';
 import { GetQuorum, PutQuorum } from './quorum.js';
 import { selectReplicas } from './replicas.js';
 import { counterOf, empty, setEntryAndTruncate, type VClock } from './vclock.js';
@@ -50,7 +51,7 @@ export interface PendingOp {
 
 /** The request state machines in flight on one host, by id, so replies reach them. */
 export class OpTable {
-  private readonly ops = new Map<number, PendingOp>();
+  private readonly ops = new IdTable<PendingOp>();
   private nextId = 1;
 
   register(op: PendingOp): number {
@@ -61,6 +62,11 @@ export class OpTable {
 
   unregister(opId: number): void {
     this.ops.delete(opId);
+  }
+
+  /** Ops in flight. */
+  get size(): number {
+    return this.ops.size;
   }
 
   /** Hand a replica reply (its payload carries `op`) to its state machine; a late reply finds none. */
