@@ -156,15 +156,20 @@ export class DynamoClient implements Actor, OpHost {
 
   private track(req: number, kind: 'get' | 'put', target: number, done: (r: GetResult & PutResult) => void): void {
     const p: Pending = { kind, done, target, timer: null };
-    p.timer = this.ctx.setTimer(this.timeoutUs, 'client-timeout', () => {
-      p.timer = null;
-      if (!this.pending.delete(req)) return;
-      this.stats.failed++;
-      if (this.mode === 'client') this.fd.noAnswer(target, this.ctx.nowUs());
-      done({ ok: false, siblings: NO_SIBLINGS, context: EMPTY_CLOCK, fastest: -1, clock: null, coordinator: -1, error: 'timeout' });
-    });
+    p.timer = this.ctx.setTimer(this.timeoutUs, 'client-timeout', this.timedOut, req);
     this.pending.set(req, p);
   }
+
+  /** A request's client-side timeout fired (one function for all requests, not a closure each). */
+  private readonly timedOut = (req: number): void => {
+    const p = this.pending.get(req);
+    if (p === undefined) return;
+    p.timer = null;
+    this.pending.delete(req);
+    this.stats.failed++;
+    if (this.mode === 'client') this.fd.noAnswer(p.target, this.ctx.nowUs());
+    p.done({ ok: false, siblings: NO_SIBLINGS, context: EMPTY_CLOCK, fastest: -1, clock: null, coordinator: -1, error: 'timeout' });
+  };
 
   // ---- messages -----------------------------------------------------------------------------
 

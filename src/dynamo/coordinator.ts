@@ -133,7 +133,7 @@ export class GetOp implements PendingOp {
       if (node === host.id && host.local !== null) local = true;
       else host.ctx.send(node, MSG.rget, request, size, LEG_READ);
     }
-    this.requestTimer = host.ctx.setTimer(cfg.requestTimeoutUs, 'get-timeout', this.onTimeout);
+    this.requestTimer = host.ctx.setTimer(cfg.requestTimeoutUs, 'get-timeout', getTimedOut, this);
     if (local) host.local!.read(this.key, (siblings) => this.answer(host.id, siblings ?? null));
   }
 
@@ -152,16 +152,14 @@ export class GetOp implements PendingOp {
       // The read-repair window (§5): wait for late replies, but not past the request timeout.
       const waitUs = this.host.config.readRepair.waitUs;
       if (!this.quorum.allReplied && waitUs < this.host.config.requestTimeoutUs) {
-        this.windowTimer = this.host.ctx.setTimer(waitUs, 'repair-window', () => {
-          this.windowTimer = null;
-          this.repair();
-        });
+        this.windowTimer = this.host.ctx.setTimer(waitUs, 'repair-window', repairWindowEnded, this);
       }
     }
     if (this.quorum.allReplied) this.finish(false);
   }
 
-  private readonly onTimeout = (): void => {
+  /** The request timeout fired (getTimedOut). */
+  timedOut(): void {
     this.requestTimer = null;
     if (this.finished) return;
     if (!this.replied) {
@@ -170,7 +168,13 @@ export class GetOp implements PendingOp {
       this.onResult(getFailure('timeout'));
     }
     this.finish(true);
-  };
+  }
+
+  /** The read-repair window ended (repairWindowEnded). */
+  windowEnded(): void {
+    this.windowTimer = null;
+    this.repair();
+  }
 
   private repair(): void {
     if (this.repaired) return;
@@ -255,7 +259,7 @@ export class PutOp implements PendingOp {
       const put: ReplicaPut = { op: this.opId, key: this.key, versions, hintFor: hint, durable: durable.includes(node), background: false };
       host.ctx.send(node, MSG.rput, put, size, LEG_WRITE);
     }
-    this.requestTimer = host.ctx.setTimer(cfg.requestTimeoutUs, 'put-timeout', this.onTimeout);
+    this.requestTimer = host.ctx.setTimer(cfg.requestTimeoutUs, 'put-timeout', putTimedOut, this);
     if (localIndex >= 0) {
       host.local!.write(this.key, versions, { durable: durable.includes(host.id), background: false }, (ok, isDurable) =>
         this.ack(host.id, { op: this.opId, ok, durable: isDurable }),
@@ -286,7 +290,8 @@ export class PutOp implements PendingOp {
     if (this.quorum.allReplied) this.finish(false);
   }
 
-  private readonly onTimeout = (): void => {
+  /** The request timeout fired (putTimedOut). */
+  timedOut(): void {
     this.requestTimer = null;
     if (this.finished) return;
     if (!this.replied) {
@@ -295,7 +300,7 @@ export class PutOp implements PendingOp {
       this.onResult({ ok: false, clock: null, error: 'timeout' });
     }
     this.finish(true);
-  };
+  }
 
   private finish(timedOut: boolean): void {
     if (this.finished) return;
@@ -305,6 +310,12 @@ export class PutOp implements PendingOp {
     if (timedOut) reportSilent(this.host, this.quorum.nodes, (n) => this.quorum.hasAnswered(n));
   }
 }
+
+// Timer callbacks shared by every request (the op is the timer's argument): a class-field arrow
+// function would be a closure allocated with every op, fired or not.
+const getTimedOut = (op: GetOp): void => op.timedOut();
+const repairWindowEnded = (op: GetOp): void => op.windowEnded();
+const putTimedOut = (op: PutOp): void => op.timedOut();
 
 /** Peers that did not answer within the timeout become unreachable for this host (§4.8.3). */
 function reportSilent(host: OpHost, nodes: readonly number[], answered: (node: number) => boolean): void {

@@ -102,8 +102,11 @@ export class LocalStore {
       return;
     }
     const size = this.data.get(key);
-    this.ctx.diskRead(size === undefined ? 0 : versionSetSizeBytes(size), () => done(this.data.get(key)));
+    this.ctx.diskRead(size === undefined ? 0 : versionSetSizeBytes(size), this.readDone, key, done);
   }
+
+  /** A disk read finished: the key's state now (one function per store, not a closure per read). */
+  private readonly readDone = (key: string, done: (siblings: Siblings | undefined) => void): void => done(this.data.get(key));
 
   /**
    * Merge `incoming` into the key's siblings. `check` may refuse the merged

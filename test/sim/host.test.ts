@@ -54,6 +54,27 @@ test('the disk queues operations: latency grows with queue depth', (t) => {
   t.deepEqual(done, [['w', 300], ['r1', 400], ['r2', 1_500]]);
 });
 
+test('timers and disk operations hand their callbacks the arguments they were given', (t) => {
+  const { world, b } = twoHosts({ disk: { channels: 1, readUs: fixed(100), writeUs: fixed(300) } });
+  const got: unknown[] = [];
+  const state = { name: 'op-7' };
+  b.context.setTimer(50, 'tick', (s: { name: string }) => got.push(['timer', s.name, world.nowUs]), state);
+  b.context.diskRead(0, (key: string, n: number) => got.push(['read', key, n, world.nowUs]), 'k1', 3);
+  b.context.diskWrite(0, (key: string) => got.push(['write', key, world.nowUs]), 'k2');
+  b.context.setTimer(10, 'plain', () => got.push(['plain', world.nowUs]));
+  world.scheduler.runToQuiescence();
+  t.deepEqual(got, [['plain', 10], ['timer', 'op-7', 50], ['read', 'k1', 3, 100], ['write', 'k2', 400]]);
+});
+
+test('a cancelled timer lets go of its argument as well as its callback', (t) => {
+  const { world, b } = twoHosts();
+  const timer = b.context.setTimer(1_000, 'tick', () => {}, { big: new Array(10).fill(0) });
+  b.context.setTimer(2_000, 'tick', () => {});
+  b.context.cancelTimer(timer);
+  t.is((timer as unknown as { arg: unknown }).arg, undefined);
+  world.scheduler.runToQuiescence();
+});
+
 test('crash drops in-flight work, queued CPU work and messages; restart builds a new actor with durable state', (t) => {
   const sink = new MemorySink();
   const world = new World({ seed: 5, network: flatNetwork(100), traceSink: sink });
