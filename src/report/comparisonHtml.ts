@@ -13,7 +13,7 @@ import { METRICS, type Comparison, type ComparisonConfiguration, type MetricKey 
 import { formatEstimate } from './comparisonMarkdown.js';
 import { COMPARISON_SCRIPT } from './comparisonScript.js';
 import { formatCount, formatDurationUs } from './format.js';
-import { esc, htmlPage, STYLE } from './html.js';
+import { esc, htmlPage, pageHeader, STYLE } from './html.js';
 
 export function renderComparisonHtml(c: Comparison): string {
   const title = `dynasim sweep: ${c.sweep.name}`;
@@ -39,15 +39,7 @@ function header(c: Comparison, title: string): string {
     ['version', `dynasim ${s.version} (comparison schema ${c.schemaVersion})`],
     ['sweep hash', s.hash],
   ];
-  return [
-    '<header>',
-    `<h1>${esc(title)}</h1>`,
-    s.description === '' ? '' : `<p>${esc(s.description)}</p>`,
-    '<dl class="facts">',
-    ...facts.map(([k, v]) => `<div><dt>${esc(k)}</dt><dd>${esc(v)}</dd></div>`),
-    '</dl>',
-    '</header>',
-  ].join('\n');
+  return pageHeader(title, s.description, facts);
 }
 
 function options(selected: MetricKey): string {

@@ -159,14 +159,22 @@ function header(s: Summary, title: string): string {
     ],
     ['faults', s.faults.length === 0 ? 'none' : s.faults.map((f) => f.describe).join('; ')],
   ];
+  return pageHeader(title, '', facts);
+}
+
+/** A page's header: its title, an optional line of description, and a list of facts (both report pages). */
+export function pageHeader(title: string, description: string, facts: ReadonlyArray<readonly [string, string]>): string {
   return [
     '<header>',
     `<h1>${esc(title)}</h1>`,
+    description === '' ? '' : `<p>${esc(description)}</p>`,
     '<dl class="facts">',
     ...facts.map(([k, v]) => `<div><dt>${esc(k)}</dt><dd>${esc(v)}</dd></div>`),
     '</dl>',
     '</header>',
-  ].join('\n');
+  ]
+    .filter((line) => line !== '')
+    .join('\n');
 }
 
 function checks(s: Summary): string {
