@@ -202,3 +202,21 @@ test('the same crash loses nothing when one replica is asked for a durable write
   t.is(found, 20);
   t.true(lost.length > 0, 'buffers were still lost, but a durable copy existed');
 });
+
+test('a request nobody answers fails by the client\'s own timeout; client-driven, the silent coordinator becomes unreachable', (t) => {
+  const cluster = buildCluster({ seed: 6, nodes: 5, config: { n: 3, r: 1, w: 1 }, clients: [{ name: 'c', mode: 'client' }] });
+  const h = new History(cluster);
+  const key = 'key7';
+  const coordinator = preflistFor(cluster.view, cluster.hasher, key)[0]!;
+  const client = cluster.client(0);
+  h.at(100_000, () => cluster.world.faults.crash(coordinator));
+  h.at(200_000, () => h.put(0, key, [], coordinator)); // sent to the crashed node: no reply ever comes
+  h.run(2_000_000);
+  const [put] = h.ops;
+  t.is(h.ops.length, 1, 'the callback ran once');
+  t.false(put!.ok);
+  t.is(put!.error, 'timeout');
+  // The client's timeout is the request timeout + 100 ms (300 + 100 ms by default).
+  t.is(put!.endUs - put!.startUs, 400_000);
+  t.false(client.fd.isReachable(coordinator));
+});
