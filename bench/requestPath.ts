@@ -10,8 +10,8 @@
  * at the client, writes sent to a top-N node; no balancer hop, no forward).
  *
  * Run as a child process by bench/dynamo_bench.ts so peak RSS is this run's
- * alone: `node --expose-gc dist/bench/requestPath.js [requests] [server|client]`
- * prints JSON.
+ * alone: `node --expose-gc dist/bench/requestPath.js [requests] [server|client] [keys]`
+ * prints JSON (`keys` other than 100,000 is for measuring what cache misses cost).
  */
 import { lognormal } from '../sim/distributions.js';
 import { buildCluster } from '../src/experiment/cluster.js';
@@ -37,7 +37,7 @@ export interface RequestPathResult {
   digest: string;
 }
 
-export function runRequestPath(targetRequests: number, seed = '20261125', mode: 'server' | 'client' = 'server'): RequestPathResult {
+export function runRequestPath(targetRequests: number, seed = '20261125', mode: 'server' | 'client' = 'server', keyCount = 100_000): RequestPathResult {
   const gc = (globalThis as { gc?: () => void }).gc;
   gc?.();
   const heapBefore = process.memoryUsage().heapUsed;
@@ -65,7 +65,7 @@ export function runRequestPath(targetRequests: number, seed = '20261125', mode: 
     name: 'bench',
     client: cluster.client(0),
     arrivals: { type: 'open', rate: new RateFunction(ratePerSec, { kind: 'constant' }), sessions: 1_000 },
-    keys: keyChooser(100_000, { kind: 'zipf', s: 0.99 }),
+    keys: keyChooser(keyCount, { kind: 'zipf', s: 0.99 }),
     mix: { get: 0.5, put: 0, rmw: 0.5 },
     reconcile: 'last-write-wins',
     valueSizeBytes: lognormal({ median: 10_000, p99: 60_000 }),
@@ -109,5 +109,6 @@ const isMain = process.argv[1] !== undefined && import.meta.url.endsWith(process
 if (isMain && process.argv[1]!.endsWith('requestPath.js')) {
   const requests = Number(process.argv[2] ?? 1_000_000);
   const mode = process.argv[3] === 'client' ? 'client' : 'server';
-  process.stdout.write(JSON.stringify(runRequestPath(requests, undefined, mode)) + '\n');
+  const keys = Number(process.argv[4] ?? 100_000);
+  process.stdout.write(JSON.stringify(runRequestPath(requests, undefined, mode, keys)) + '\n');
 }

@@ -55,10 +55,6 @@ export function keyChooser(count: number, popularity: Popularity): KeyChooser {
   }
 }
 
-/**
- * Zipf(s): P(rank k) ∝ 1 / k^s, by inversion over the exact cumulative
- * table (one uniform per draw, binary search over `count` doubles).
- */
 /** The cumulative probabilities of ranks 1..count under Zipf(s); the last is exactly 1. */
 export function zipfCdf(count: number, s: number): Float64Array {
   const cdf = new Float64Array(count);
@@ -72,25 +68,28 @@ export function zipfCdf(count: number, s: number): Float64Array {
   return cdf;
 }
 
+/**
+ * Zipf(s): P(rank k) ∝ 1 / k^s, by inversion over the exact cumulative
+ * table (one uniform per draw, started from a guide table; see below).
+ */
 function zipf(count: number, s: number): KeyChooser {
   requirePositive('keys.zipf', s);
   const cdf = zipfCdf(count, s);
   const perm = scatter(count);
   // A guide table (Chen and Asau's cutpoints): guide[j] is the first rank whose cdf exceeds j / count,
-  // so a draw starts its search there instead of bisecting 100,000 entries (17 scattered reads).
+  // so a draw starts its search there instead of bisecting all `count` entries (17 scattered reads for 100,000).
   // It returns exactly what the bisection returned: the first rank whose cdf exceeds u.
-  const cells = count;
-  const guide = new Int32Array(cells);
-  for (let j = 0, i = 0; j < cells; j++) {
-    while (cdf[i]! <= j / cells) i++;
+  const guide = new Int32Array(count);
+  for (let j = 0, i = 0; j < count; j++) {
+    while (cdf[i]! <= j / count) i++;
     guide[j] = i;
   }
   return {
     count,
     next(rng) {
       const u = rng.next();
-      let i = guide[Math.floor(u * cells)]!;
-      while (i > 0 && cdf[i - 1]! > u) i--; // u * cells rounded up across a cell boundary
+      let i = guide[Math.floor(u * count)]!;
+      while (i > 0 && cdf[i - 1]! > u) i--; // u * count rounded up across a cell boundary
       while (cdf[i]! <= u) i++;
       return perm[i]!;
     },
