@@ -1,8 +1,9 @@
 /**
- * A reference for the request-path benchmark: the same pattern of events and
- * random draws as a server-driven request (a client-to-node hop, three
+ * A reference for the request-path benchmark: the shape of a server-driven
+ * request (a client-to-node hop, three
  * replica messages each with a CPU stage and a disk operation, replies, a
- * reply to the client: ~21 events and ~14 lognormal or exponential draws),
+ * reply to the client: ~21 events; 12 lognormal and 8 exponential draws, a
+ * few more than the real request makes, so the floor errs on the slow side),
  * on the real scheduler and distributions, with handlers that do nothing
  * else. It bounds what the kernel's model itself costs per request, so the
  * benchmark's gap to it is the cost of hosts, network, trace and the Dynamo
