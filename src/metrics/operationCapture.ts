@@ -23,8 +23,11 @@ import type { OperationEvent, OperationTrace } from '../report/summary.js';
 
 const EVENTS_MAX = 400;
 const FAULT_RING = 1024;
-/** Faults this long before the operation started are shown too (a crash just before often explains a failure). */
-const FAULT_LEAD_US = 1_000_000;
+/**
+ * Faults this long before the operation started are shown too (a crash just
+ * before often explains a failure); `dynasim inspect --op` uses the same lead.
+ */
+export const FAULT_LEAD_US = 1_000_000;
 /** Numbers per logged event: kind, timeUs, msg (or host), src, dst, code (type or label), reason code. */
 const STRIDE = 7;
 const TAP_TIMER = 4;

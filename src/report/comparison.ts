@@ -101,11 +101,6 @@ export interface Comparison {
   runs: ComparisonRun[];
 }
 
-/** summary.json's bytes: two-space JSON and a final newline. */
-export function renderComparisonJson(c: Comparison): string {
-  return JSON.stringify(c, null, 2) + '\n';
-}
-
 /** Wall-clock figures of a sweep (wall.json): differ between identical sweeps, so kept apart. */
 export interface SweepWall {
   schemaVersion: number;

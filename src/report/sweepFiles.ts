@@ -16,10 +16,10 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { isManifest, isRunRecord, type RunWall, type ShardFolder, type SweepManifest, type SweepRunRecord } from '../experiment/results.js';
-import { renderComparisonJson, type Comparison, type SweepWall } from './comparison.js';
+import type { Comparison, SweepWall } from './comparison.js';
 import { renderComparisonHtml } from './comparisonHtml.js';
 import { renderComparisonMarkdown } from './comparisonMarkdown.js';
-import { TEMP_PREFIX, tempPath, writeDurably } from './write.js';
+import { renderJson, TEMP_PREFIX, tempPath, writeDurably } from './write.js';
 
 export const MANIFEST_JSON = 'manifest.json';
 export const RUNS_DIR = 'runs';
@@ -39,18 +39,16 @@ export function writeFileAtomic(dir: string, name: string, text: string): string
   return target;
 }
 
-const json = (x: unknown) => JSON.stringify(x, null, 2) + '\n';
-
 export function writeManifest(dir: string, manifest: SweepManifest): string {
-  return writeFileAtomic(dir, MANIFEST_JSON, json(manifest));
+  return writeFileAtomic(dir, MANIFEST_JSON, renderJson(manifest));
 }
 
 export function writeRunRecord(dir: string, record: SweepRunRecord): string {
-  return writeFileAtomic(join(dir, RUNS_DIR), `${record.index}.json`, json(record));
+  return writeFileAtomic(join(dir, RUNS_DIR), `${record.index}.json`, renderJson(record));
 }
 
 export function writeRunWall(dir: string, wall: RunWall): string {
-  return writeFileAtomic(join(dir, RUNS_DIR), `${wall.index}.wall.json`, json(wall));
+  return writeFileAtomic(join(dir, RUNS_DIR), `${wall.index}.wall.json`, renderJson(wall));
 }
 
 function readJson(file: string): unknown {
@@ -154,10 +152,10 @@ export interface WrittenComparison {
 export function writeComparison(dir: string, comparison: Comparison, wall: SweepWall): WrittenComparison {
   const markdownText = renderComparisonMarkdown(comparison);
   const htmlText = renderComparisonHtml(comparison);
-  const jsonText = renderComparisonJson(comparison);
+  const jsonText = renderJson(comparison);
   const markdown = writeFileAtomic(dir, 'summary.md', markdownText);
   const html = writeFileAtomic(dir, 'report.html', htmlText);
   const jsonPath = writeFileAtomic(dir, 'summary.json', jsonText);
-  const wallPath = writeFileAtomic(dir, WALL_JSON, json(wall));
+  const wallPath = writeFileAtomic(dir, WALL_JSON, renderJson(wall));
   return { json: jsonPath, markdown, html, wall: wallPath };
 }

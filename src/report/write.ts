@@ -34,9 +34,14 @@ export interface WrittenReport {
   json: string;
 }
 
-/** summary.json's bytes: two-space JSON in the field order the summary was built in, and a final newline. */
+/** The bytes of every JSON file dynasim writes: two-space JSON in the object's field order, and a final newline. */
+export function renderJson(value: unknown): string {
+  return JSON.stringify(value, null, 2) + '\n';
+}
+
+/** summary.json's bytes. */
 export function renderSummaryJson(summary: Summary): string {
-  return JSON.stringify(summary, null, 2) + '\n';
+  return renderJson(summary);
 }
 
 let tempSequence = 0;

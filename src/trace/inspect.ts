@@ -17,6 +17,7 @@
  *              of the selection in the window)
  */
 import { formatDuration } from '../../sim/time.js';
+import { FAULT_LEAD_US } from '../metrics/operationCapture.js';
 import { parseEnd, parseEvent, parseHeader, type RecordedEvent, type TraceHeader } from './format.js';
 import { TraceLineReader, TraceReadError } from './reader.js';
 
@@ -35,8 +36,6 @@ export type InspectResult =
   | { outcome: 'bad-trace'; problem: string };
 
 const TIMEOUT_LABEL = /-timeout$/;
-/** Faults this long before a selected operation starts are shown with it. */
-const FAULT_LEAD_US = 1_000_000;
 const CAUSE = /"cause":(\d+)/;
 const TIME = /"timeUs":(-?\d+)/;
 

@@ -117,7 +117,8 @@ export function replayTrace(path: string, options: ReplayOptions = {}): ReplayRe
       throw new Diverged(sink.events + 1, rec.number, expected, null);
     }
     if (end.events !== sink.events) throw new BadTrace(`corrupted trace: the end record counts ${end.events} events, the file holds ${sink.events}`);
-    if (lines.next() !== null) throw new BadTrace(`corrupted trace: data after the end record (line ${rec.number})`);
+    const extra = lines.next();
+    if (extra !== null) throw new BadTrace(`corrupted trace: data after the end record (line ${extra.number})`);
     if (end.digest !== digest) {
       return { outcome: 'diverged', header, index: sink.events, line: rec.number, expected: null, actual: null, digests: { recorded: end.digest, replayed: digest } };
     }
