@@ -27,8 +27,10 @@ export interface DeterminismResult {
   differences: string[];
 }
 
-export async function checkDeterminism(scenario: ResolvedScenario, seed: string): Promise<DeterminismResult> {
-  const worker = spawnWorker(siblingModule(import.meta.url, 'workerRerun'), { workerData: { scenario, seed } });
+/** `maxEvents` caps each run as `dynasim run --max-events` does (a run past it throws SimulationLimitError). */
+export async function checkDeterminism(scenario: ResolvedScenario, seed: string, maxEvents?: number): Promise<DeterminismResult> {
+  const limit = maxEvents === undefined ? {} : { maxEvents };
+  const worker = spawnWorker(siblingModule(import.meta.url, 'workerRerun'), { workerData: { scenario, seed, ...limit } });
   const other = new Promise<RunFingerprint>((resolve, reject) => {
     worker.once('message', (m: RunFingerprint) => resolve(m));
     worker.once('error', reject);
@@ -37,7 +39,7 @@ export async function checkDeterminism(scenario: ResolvedScenario, seed: string)
   other.catch(() => {}); // observed below, after the local run
   let summary: Summary;
   try {
-    summary = runScenario(scenario, { seed }).summary;
+    summary = runScenario(scenario, { seed, ...limit }).summary;
   } catch (e) {
     void worker.terminate();
     throw e;

@@ -8,6 +8,6 @@ import { deterministicPart } from '../report/summary.js';
 import type { ResolvedScenario } from '../scenario/index.js';
 import { runScenario } from './run.js';
 
-const { scenario, seed } = workerData as { scenario: ResolvedScenario; seed: string };
-const { summary } = runScenario(scenario, { seed });
+const { scenario, seed, maxEvents } = workerData as { scenario: ResolvedScenario; seed: string; maxEvents?: number };
+const { summary } = runScenario(scenario, { seed, ...(maxEvents === undefined ? {} : { maxEvents }) });
 parentPort!.postMessage({ digest: summary.digest, events: summary.events, summary: JSON.stringify(deterministicPart(summary)) });

@@ -131,6 +131,13 @@ test('a run beyond --max-events fails loudly with its seed (exit 2)', async (t) 
   t.regex(r.err, /reproduce: .*--max-events 1000/);
 });
 
+test('--check-determinism honours --max-events too (both runs are capped)', async (t) => {
+  const r = await cli('run', 'quickstart', '--seed', '9', '--max-events', '1000', '--check-determinism');
+  t.is(r.code, 2, r.err);
+  t.regex(r.err, /maxEvents.*seed 9/);
+  t.regex(r.err, /reproduce: .*--max-events 1000 --check-determinism/);
+});
+
 /** Random mutations of the shipped scenarios never crash the CLI: exit 0, 1 or 2, with a message on 2. */
 test('fuzz: mutated shipped scenarios validate or fail with exit 2, and those that validate run', async (t) => {
   const shipped = readdirSync(path.join(root, 'scenarios')).filter((f) => f.endsWith('.yaml'));

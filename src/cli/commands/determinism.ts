@@ -5,10 +5,10 @@ import { VERSION } from '../../version.js';
 import { EXIT_BAD_INPUT, EXIT_BUG, EXIT_OK, type CliIo } from '../io.js';
 import { DynasimError, InvalidOptionError, SimulationLimitError } from '../../../sim/errors.js';
 
-export async function determinismCommand(scenario: ResolvedScenario, seed: string, reproduce: string, io: CliIo): Promise<number> {
+export async function determinismCommand(scenario: ResolvedScenario, seed: string, reproduce: string, io: CliIo, maxEvents?: number): Promise<number> {
   let result;
   try {
-    result = await checkDeterminism(scenario, seed);
+    result = await checkDeterminism(scenario, seed, maxEvents);
   } catch (e) {
     if (e instanceof InvalidOptionError || e instanceof SimulationLimitError) {
       io.err(`dynasim: ${e.message}`);

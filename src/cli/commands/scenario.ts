@@ -84,13 +84,14 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
     return EXIT_BAD_INPUT;
   }
   const reproduce = reproduceCommand(args, seed);
+  const limit = args.maxEvents !== undefined ? ` --max-events ${args.maxEvents}` : '';
   // The seed comes first, always (on stderr with --json so stdout stays JSON).
   (args.json ? io.err : io.out)(`seed ${seed}`);
   if (args.checkDeterminism && args.trace !== undefined) {
     io.err('dynasim: --check-determinism runs twice and writes no report or trace: drop --trace (record the trace in a normal run)');
     return EXIT_BAD_INPUT;
   }
-  if (args.checkDeterminism) return determinismCommand(scenario, seed, `${reproduce} --check-determinism`, io);
+  if (args.checkDeterminism) return determinismCommand(scenario, seed, `${reproduce}${limit} --check-determinism`, io, args.maxEvents);
   const trace = args.trace === undefined ? null : openTrace(args.trace, { seed, command: reproduce, scenario }, io);
   if (trace === false) return EXIT_BAD_INPUT;
   const showBar = io.stderrIsTty && args.progress !== false;
@@ -122,7 +123,7 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
     bar?.stop();
     if (e instanceof InvalidOptionError || e instanceof SimulationLimitError) {
       io.err(`dynasim: ${e.message}`);
-      io.err(`reproduce: ${reproduce}${args.maxEvents !== undefined ? ` --max-events ${args.maxEvents}` : ''}`);
+      io.err(`reproduce: ${reproduce}${limit}`);
       return EXIT_BAD_INPUT;
     }
     const err = e as Error;

@@ -171,6 +171,7 @@ function commonFlags(args: SweepRunArgs): string[] {
   if (args.seeds !== undefined) out.push('--seeds', String(args.seeds));
   if (args.shard !== undefined) out.push('--shard', quote(args.shard));
   if (args.jobs !== undefined) out.push('--jobs', String(args.jobs));
+  if (args.maxEvents !== undefined) out.push('--max-events', String(args.maxEvents));
   return out;
 }
 
