@@ -409,12 +409,12 @@ export class Host {
   }
 
   private readonly finishCpu = (msg: Message): void => {
-    // Forget this completion's event (it ran, so a crash can no longer cancel it). A duplicated
-    // message may be in service twice: the one that ran is the one whose callback is cleared.
+    // Forget this completion's event (it ran, so a crash can no longer cancel it): the only one in
+    // the list whose callback is cleared, since a crash cancels the others and empties the list.
     const running = this.cpuRunning;
     for (let i = 0; i < running.length; i++) {
       const ev = running[i]!;
-      if (ev.arg === msg && ev.cancelled) {
+      if (ev.cancelled) {
         running[i] = running[running.length - 1]!;
         running.pop();
         break;

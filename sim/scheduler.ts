@@ -206,7 +206,10 @@ export class Scheduler {
         }
         if (digest !== null) digest.time(t);
         done++;
-        fn(ev.arg);
+        // Let go of the argument: bucket slots past their size keep executed events until overwritten.
+        const arg = ev.arg;
+        ev.arg = undefined;
+        fn(arg);
         if (this.stopRequested) {
           reason = 'stopped';
           break;

@@ -210,3 +210,15 @@ test('the digest folds executed events: same schedule, same digest; a different 
   t.not(digestOf([1, 5, 9]), digestOf([1, 5, 9, 9]));
   t.regex(digestOf([1]), /^[0-9a-f]{16}$/);
 });
+
+test('an executed event lets go of its argument (bucket slots keep old events until overwritten)', (t) => {
+  const s = new Scheduler();
+  const seen: unknown[] = [];
+  const payload = { big: new Array(100).fill(1) };
+  const ev = s.after(5, (a: unknown) => seen.push(a), payload);
+  s.runToQuiescence();
+  t.deepEqual(seen, [payload]);
+  t.is(ev.arg, undefined);
+  t.true(ev.cancelled, 'ran: a later cancel is a no-op');
+  t.false(s.cancel(ev));
+});
