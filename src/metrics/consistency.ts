@@ -149,15 +149,15 @@ export class ConsistencyRecorder {
 
   private sessionKey(session: SessionId, key: string): SessionKey | null {
     let byKey = this.sessions.get(session);
-    if (byKey === undefined) {
-      byKey = new Map();
-      this.sessions.set(session, byKey);
-    }
-    let sk = byKey.get(key);
+    let sk = byKey?.get(key);
     if (sk === undefined) {
       if (this.sessionKeys >= this.maxSessionKeys) {
         this.untrackedSessionKeys++;
         return null;
+      }
+      if (byKey === undefined) {
+        byKey = new Map();
+        this.sessions.set(session, byKey);
       }
       sk = { written: null, lastRead: null };
       byKey.set(key, sk);
@@ -165,7 +165,6 @@ export class ConsistencyRecorder {
     }
     return sk;
   }
-
 
   tVisibility(): TVisibilityPoint[] {
     return T_VISIBILITY_BINS_MS.map((deltaMs, i) => ({
