@@ -17,3 +17,8 @@ export const EXIT_OK = 0;
 export const EXIT_CHECK_FAILED = 1;
 export const EXIT_BAD_INPUT = 2;
 export const EXIT_BUG = 3;
+
+/** A word for a POSIX shell: as it is when it is safe, else in single quotes (for reproduce commands). */
+export function quote(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}

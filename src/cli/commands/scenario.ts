@@ -11,7 +11,7 @@ import { runScenario, type RunProgress } from '../../experiment/run.js';
 import { renderMarkdown } from '../../report/markdown.js';
 import { renderSummaryJson, writeReport } from '../../report/write.js';
 import { explainScenario, formatProblems, loadScenario, type ResolvedScenario } from '../../scenario/index.js';
-import { EXIT_BAD_INPUT, EXIT_BUG, EXIT_CHECK_FAILED, EXIT_OK, type CliIo } from '../io.js';
+import { EXIT_BAD_INPUT, EXIT_BUG, EXIT_CHECK_FAILED, EXIT_OK, quote, type CliIo } from '../io.js';
 import { isSweepFile, resolveScenarioArg, shippedScenarios } from '../paths.js';
 import { seedOrFresh } from '../seed.js';
 import { VERSION } from '../../version.js';
@@ -59,10 +59,6 @@ export function load(args: ScenarioArgs, io: CliIo): Loaded {
     return { ok: false, code: EXIT_BAD_INPUT };
   }
   return { ok: true, scenario: result.scenario, file: located.file, overrides };
-}
-
-function quote(s: string): string {
-  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 export function reproduceCommand(args: ScenarioArgs, seed: string, extra: string[] = []): string {

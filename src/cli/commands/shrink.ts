@@ -14,7 +14,7 @@ import { parseDocument, stringify } from 'yaml';
 import { shrinkScenario } from '../../experiment/shrink.js';
 import { applyOverrides, checkScenario, loadScenario } from '../../scenario/index.js';
 import { VERSION } from '../../version.js';
-import { EXIT_BAD_INPUT, EXIT_BUG, EXIT_CHECK_FAILED, EXIT_OK, type CliIo } from '../io.js';
+import { EXIT_BAD_INPUT, EXIT_BUG, EXIT_CHECK_FAILED, EXIT_OK, quote, type CliIo } from '../io.js';
 import { seedOrFresh } from '../seed.js';
 import { load, reproduceCommand, type ScenarioArgs } from './scenario.js';
 
@@ -23,10 +23,6 @@ export interface ShrinkArgs extends ScenarioArgs {
   check?: string;
   out?: string;
   maxRuns?: number;
-}
-
-function quote(s: string): string {
-  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 export function shrinkCommand(args: ShrinkArgs, io: CliIo): number {

@@ -21,7 +21,7 @@ import { renderComparisonMarkdown } from '../../report/comparisonMarkdown.js';
 import { clearRuns, readManifest, readRunRecord, readRunWall, readShardFolder, writeComparison, writeManifest, writeRunRecord, writeRunWall } from '../../report/sweepFiles.js';
 import { formatProblems, loadScenario } from '../../scenario/index.js';
 import { formatDurationUs } from '../../report/format.js';
-import { EXIT_BAD_INPUT, EXIT_BUG, EXIT_CHECK_FAILED, EXIT_OK, type CliIo } from '../io.js';
+import { EXIT_BAD_INPUT, EXIT_BUG, EXIT_CHECK_FAILED, EXIT_OK, quote, type CliIo } from '../io.js';
 import { isSweepFile, resolveScenarioArg, shippedScenarios } from '../paths.js';
 import { closest } from '../../scenario/errors.js';
 import { reproduceCommand } from './scenario.js';
@@ -61,10 +61,6 @@ export interface CompareArgs extends SweepRunArgs {
 export interface SweepCommandOptions {
   /** Abort the sweep (tests); by default Ctrl-C (SIGINT) does. */
   signal?: AbortSignal;
-}
-
-function quote(s: string): string {
-  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 function problemsOut(io: CliIo, problems: Parameters<typeof formatProblems>[0], what: string): number {

@@ -6,11 +6,7 @@ import { parseDuration } from '../../../sim/time.js';
 import { encodeEvent } from '../../trace/format.js';
 import { formatTimeUs, inspectTrace, type InspectQuery } from '../../trace/inspect.js';
 import { replayTrace, versionNote } from '../../trace/replay.js';
-import { EXIT_BAD_INPUT, EXIT_CHECK_FAILED, EXIT_OK, type CliIo } from '../io.js';
-
-function quote(s: string): string {
-  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
-}
+import { EXIT_BAD_INPUT, EXIT_CHECK_FAILED, EXIT_OK, quote, type CliIo } from '../io.js';
 
 export function replayCommand(args: { trace: string }, io: CliIo): number {
   const result = replayTrace(args.trace, {
