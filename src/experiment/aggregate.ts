@@ -39,7 +39,7 @@ export function studentT975(df: number): number {
 }
 
 /** Six significant digits: enough for every figure here, and stable text. */
-export function round6(x: number): number {
+function significant6(x: number): number {
   if (!Number.isFinite(x) || x === 0) return x;
   return Number(x.toPrecision(6));
 }
@@ -58,14 +58,14 @@ export function estimate(values: ReadonlyArray<number | null>): Estimate {
     if (x < min) min = x;
     if (x > max) max = x;
   }
-  if (n < 2) return { n, mean: round6(mean), sd: null, ci95Low: null, ci95High: null, halfWidth: null, min: round6(min), max: round6(max) };
+  if (n < 2) return { n, mean: significant6(mean), sd: null, ci95Low: null, ci95High: null, halfWidth: null, min: significant6(min), max: significant6(max) };
   // Equal values: exactly that value with a zero-width interval (summing would leave rounding dust).
-  if (min === max) return { n, mean: round6(min), sd: 0, ci95Low: round6(min), ci95High: round6(min), halfWidth: 0, min: round6(min), max: round6(max) };
+  if (min === max) return { n, mean: significant6(min), sd: 0, ci95Low: significant6(min), ci95High: significant6(min), halfWidth: 0, min: significant6(min), max: significant6(max) };
   let ss = 0;
   for (const x of xs) ss += (x - mean) * (x - mean);
   const sd = Math.sqrt(ss / (n - 1));
   const half = studentT975(n - 1) * (sd / Math.sqrt(n));
-  return { n, mean: round6(mean), sd: round6(sd), ci95Low: round6(mean - half), ci95High: round6(mean + half), halfWidth: round6(half), min: round6(min), max: round6(max) };
+  return { n, mean: significant6(mean), sd: significant6(sd), ci95Low: significant6(mean - half), ci95High: significant6(mean + half), halfWidth: significant6(half), min: significant6(min), max: significant6(max) };
 }
 
 /** The compared figures of one run (null where the run has none). */
@@ -90,7 +90,7 @@ export function runMetrics(s: Pick<Summary, 'availability' | 'ops' | 'staleness'
     putP999Ms: putMs(put.latencyMs.p999),
     staleShare: s.staleness.readsChecked > 0 ? s.staleness.staleShare : null,
     delta999Ms: s.staleness.readsChecked > 0 ? s.staleness.delta999Ms : null,
-    divergentShare: gets > 0 ? round6(divergent / gets) : null,
+    divergentShare: gets > 0 ? significant6(divergent / gets) : null,
     lostWrites: s.durability.lostWrites,
   };
 }

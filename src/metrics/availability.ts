@@ -94,6 +94,7 @@ function rate(t: { requests: number; succeeded: number }): number {
   return t.requests === 0 ? 1 : t.succeeded / t.requests;
 }
 
+/** Six decimal places (shares and probabilities). */
 export function round6(x: number): number {
   return Math.round(x * 1e6) / 1e6;
 }
