@@ -5,15 +5,11 @@
  * to disk), so nothing downstream depends on scheduling: the merged report
  * is built from the run files in index order.
  *
- * Workers start the same way from compiled dist/ (`worker.js`) and from the
- * sources under tsx (tests): a `.ts` worker is started through a tiny ESM
- * bootstrap (a data: URL) that registers tsx's loader in the new thread and
- * then imports `worker.ts`; on Node 20, neither `execArgv: ['--import',
- * 'tsx']` nor inheriting the parent's `--import=tsx` lets `new Worker()`
- * open a `.ts` file directly ("Unknown file extension").
+ * Workers start through workerSpawn.ts (from dist/ and from sources under tsx).
  */
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { Summary } from '../report/summary.js';
+import { siblingModule, spawnWorker } from './workerSpawn.js';
 
 export interface WorkerTask {
   index: number;
@@ -49,15 +45,6 @@ export type PoolOutcome =
 /** Most worker threads a pool starts (bounds memory: each holds one simulated world). */
 export const JOBS_MAX = 256;
 
-export function startWorker(): Worker {
-  const here = import.meta.url;
-  if (!here.endsWith('.ts')) return new Worker(new URL('./worker.js', here));
-  const api = import.meta.resolve('tsx/esm/api');
-  const target = new URL('./worker.ts', here).href;
-  const boot = `import { register } from ${JSON.stringify(api)};\nregister();\nawait import(${JSON.stringify(target)});\n`;
-  return new Worker(new URL(`data:text/javascript,${encodeURIComponent(boot)}`));
-}
-
 export function runPool(options: PoolOptions): Promise<PoolOutcome> {
   const { tasks, onDone, signal } = options;
   if (!Number.isInteger(options.jobs) || options.jobs < 1 || options.jobs > JOBS_MAX) throw new RangeError(`jobs must be an integer from 1 to ${JOBS_MAX}, got ${options.jobs}`);
@@ -85,7 +72,7 @@ export function runPool(options: PoolOptions): Promise<PoolOutcome> {
     };
     const count = Math.min(options.jobs, tasks.length);
     for (let i = 0; i < count; i++) {
-      const w = startWorker();
+      const w = spawnWorker(siblingModule(import.meta.url, 'worker'));
       workers.push(w);
       w.on('message', (reply: WorkerReply) => {
         if (settled) return;
