@@ -19,25 +19,11 @@ import { isManifest, isRunRecord, type RunWall, type ShardFolder, type SweepMani
 import type { Comparison, SweepWall } from './comparison.js';
 import { renderComparisonHtml } from './comparisonHtml.js';
 import { renderComparisonMarkdown } from './comparisonMarkdown.js';
-import { renderJson, TEMP_PREFIX, tempPath, writeDurably } from './write.js';
+import { renderJson, TEMP_PREFIX, writeFileAtomic } from './write.js';
 
 export const MANIFEST_JSON = 'manifest.json';
 export const RUNS_DIR = 'runs';
 export const WALL_JSON = 'wall.json';
-
-/** Write `text` to dir/name atomically. */
-export function writeFileAtomic(dir: string, name: string, text: string): string {
-  mkdirSync(dir, { recursive: true });
-  const target = join(dir, name);
-  const temp = tempPath(dir, name);
-  try {
-    writeDurably(temp, text);
-    renameSync(temp, target);
-  } finally {
-    rmSync(temp, { force: true });
-  }
-  return target;
-}
 
 export function writeManifest(dir: string, manifest: SweepManifest): string {
   return writeFileAtomic(dir, MANIFEST_JSON, renderJson(manifest));

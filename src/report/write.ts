@@ -93,3 +93,17 @@ export function writeDurably(path: string, text: string): void {
     closeSync(fd);
   }
 }
+
+/** Write `text` to dir/name atomically: a temporary file beside it, written durably, then renamed; no half-written file. */
+export function writeFileAtomic(dir: string, name: string, text: string): string {
+  mkdirSync(dir, { recursive: true });
+  const target = join(dir, name);
+  const temp = tempPath(dir, name);
+  try {
+    writeDurably(temp, text);
+    renameSync(temp, target);
+  } finally {
+    rmSync(temp, { force: true });
+  }
+  return target;
+}

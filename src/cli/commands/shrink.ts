@@ -8,7 +8,8 @@
  * minimal failing scenario was written (it fails a check, like the run it
  * came from), 2 for bad input.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../../report/write.js';
 import path from 'node:path';
 import { parseDocument, stringify } from 'yaml';
 import { shrinkScenario } from '../../experiment/shrink.js';
@@ -87,10 +88,7 @@ export function shrinkCommand(args: ShrinkArgs, io: CliIo): number {
   ];
   const text = `${header.join('\n')}\n${stringify(minimal, { lineWidth: 0 })}`;
   try {
-    mkdirSync(path.dirname(out), { recursive: true });
-    const temp = path.join(path.dirname(out), `.${path.basename(out)}.tmp-${process.pid}`);
-    writeFileSync(temp, text);
-    renameSync(temp, out);
+    writeFileAtomic(path.dirname(out), path.basename(out), text);
   } catch (e) {
     io.err(`dynasim: cannot write ${out}: ${(e as Error).message}`);
     return EXIT_BAD_INPUT;
