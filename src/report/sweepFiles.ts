@@ -19,7 +19,8 @@ import { isManifest, isRunRecord, type RunWall, type ShardFolder, type SweepMani
 import type { Comparison, SweepWall } from './comparison.js';
 import { renderComparisonHtml } from './comparisonHtml.js';
 import { renderComparisonMarkdown } from './comparisonMarkdown.js';
-import { renderJson, TEMP_PREFIX, writeFileAtomic } from './write.js';
+import { TEMP_PREFIX, writeFileAtomic } from './atomic.js';
+import { renderJson } from './write.js';
 
 export const MANIFEST_JSON = 'manifest.json';
 export const RUNS_DIR = 'runs';

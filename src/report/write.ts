@@ -7,9 +7,9 @@
  * last, so a folder with a summary.json holds a complete report (what a
  * resumed sweep or `dynasim merge` can rely on).
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { threadId } from 'node:worker_threads';
+import { tempPath, writeDurably } from './atomic.js';
 import { renderHtml } from './html.js';
 import { renderMarkdown } from './markdown.js';
 import type { Summary } from './summary.js';
@@ -17,10 +17,6 @@ import type { Summary } from './summary.js';
 export const SUMMARY_JSON = 'summary.json';
 export const SUMMARY_MD = 'summary.md';
 export const REPORT_HTML = 'report.html';
-
-/** Temporary files start with this prefix (.gitignore ignores it). */
-/** Temporary files are named so (a crash can leave one; readers skip and cleaners remove them). */
-export const TEMP_PREFIX = '.dynasim-tmp-';
 
 export interface WriteReportOptions {
   /** Write report.html (default true). Sweeps of hundreds of runs may skip it: it inlines d3 (~280 KB). */
@@ -42,13 +38,6 @@ export function renderJson(value: unknown): string {
 /** summary.json's bytes. */
 export function renderSummaryJson(summary: Summary): string {
   return renderJson(summary);
-}
-
-let tempSequence = 0;
-
-/** A temporary name beside dir/name that no other writer (process or thread) uses. */
-export function tempPath(dir: string, name: string): string {
-  return join(dir, `${TEMP_PREFIX}${process.pid}-${threadId}-${tempSequence++}-${name}`);
 }
 
 export function writeReport(dir: string, summary: Summary, options: WriteReportOptions = {}): WrittenReport {
@@ -79,31 +68,4 @@ export function writeReport(dir: string, summary: Summary, options: WriteReportO
     markdown: join(dir, SUMMARY_MD),
     json: join(dir, SUMMARY_JSON),
   };
-}
-
-/** Write and flush a new file (it must not exist: two writers never share a temporary name). */
-export function writeDurably(path: string, text: string): void {
-  const fd = openSync(path, 'wx');
-  try {
-    const bytes = Buffer.from(text, 'utf8');
-    let offset = 0;
-    while (offset < bytes.length) offset += writeSync(fd, bytes, offset, bytes.length - offset);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** Write `text` to dir/name atomically: a temporary file beside it, written durably, then renamed; no half-written file. */
-export function writeFileAtomic(dir: string, name: string, text: string): string {
-  mkdirSync(dir, { recursive: true });
-  const target = join(dir, name);
-  const temp = tempPath(dir, name);
-  try {
-    writeDurably(temp, text);
-    renameSync(temp, target);
-  } finally {
-    rmSync(temp, { force: true });
-  }
-  return target;
 }

@@ -24,8 +24,8 @@
  * (hosts booting) were traced.
  */
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
-import { threadId } from 'node:worker_threads';
+import { basename, dirname } from 'node:path';
+import { tempPath } from '../report/atomic.js';
 import { constants, gzipSync } from 'node:zlib';
 import type { TraceEvent, TraceSink } from '../../sim/trace.js';
 import { encodeEnd, encodeEvent, encodeHeader, TRACE_FORMAT_VERSION, type TraceHeader } from './format.js';
@@ -62,9 +62,9 @@ export class TraceFileWriter implements TraceSink {
     this.gzip = options.gzip ?? path.endsWith('.gz');
     this.chunkBytes = options.chunkBytes ?? 1 << 20;
     this.gzipLevel = options.gzipLevel ?? 1;
-    this.tempPath = join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${threadId}`);
+    this.tempPath = tempPath(dirname(path), basename(path));
     this.header = { version: header.version, seed: header.seed, command: header.command, hosts: header.hosts ?? [], scenario: header.scenario };
-    this.fd = openSync(this.tempPath, 'w');
+    this.fd = openSync(this.tempPath, 'wx');
     this.chunk = Buffer.allocUnsafe(this.chunkBytes);
   }
 

@@ -5,7 +5,11 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { checkScenario } from '../../src/scenario/index.js';
 import { encodeEvent, parseHeader } from '../../src/trace/format.js';
+import { TEMP_PREFIX } from '../../src/report/atomic.js';
 import { TraceFileWriter } from '../../src/trace/writer.js';
+
+/** This test's temporary files in the shared folder (the writer names them with the project's prefix). */
+const temps = (dir: string, name: string) => readdirSync(dir).filter((f) => f.startsWith(TEMP_PREFIX) && f.endsWith(name));
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'dynasim-writer-'));
 const loaded = checkScenario({ name: 'w', duration: '1s', cluster: { nodes: 3, quorum: { n: 3, r: 2, w: 2 } } });
@@ -28,9 +32,10 @@ test('the writer streams: full chunks go to disk during the run, under a tempora
   t.true(sizes[0]! > 0, 'written before the end');
   t.true(sizes.every((s, i) => i === 0 || s > sizes[i - 1]!), 'and growing');
   t.false(existsSync(file), 'not in place before close');
+  t.is(temps(tmp, 'a.trace.gz').length, 1, 'under a temporary name');
   t.throws(() => w.setHosts(['x']), { message: /header is already written/ });
   w.close({ digest: '0123456789abcdef', simulatedUs: 50_000 });
-  t.deepEqual(readdirSync(tmp).filter((f) => f.includes('.tmp-')), []);
+  t.deepEqual(temps(tmp, 'a.trace.gz'), []);
   const lines = gunzipSync(readFileSync(file)).toString('utf8').split('\n');
   const header = parseHeader(lines[0]!);
   t.true(header.ok);
@@ -49,9 +54,10 @@ test('abort removes the temporary file and leaves no trace file', (t) => {
   const file = path.join(tmp, 'b.trace');
   const w = new TraceFileWriter(file, { version: '1', seed: '1', command: null, scenario }, { chunkBytes: 100 });
   for (let i = 0; i < 100; i++) w.write(event(i));
+  t.is(temps(tmp, 'b.trace').length, 1);
   w.abort();
   t.false(existsSync(file));
-  t.deepEqual(readdirSync(tmp).filter((f) => f.startsWith('.b.trace')), []);
+  t.deepEqual(temps(tmp, 'b.trace'), []);
 });
 
 test('the encoder matches JSON.stringify on awkward values', (t) => {

@@ -9,7 +9,7 @@
  * came from), 2 for bad input.
  */
 import { readFileSync } from 'node:fs';
-import { writeFileAtomic } from '../../report/write.js';
+import { writeFileAtomic } from '../../report/atomic.js';
 import path from 'node:path';
 import { parseDocument, stringify } from 'yaml';
 import { shrinkScenario } from '../../experiment/shrink.js';
