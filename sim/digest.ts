@@ -65,14 +65,9 @@ export class Digest {
     this.word(U32[1]!);
   }
 
-  str(s: string): void {
-    this.word(s.length);
-    for (let i = 0; i < s.length; i++) this.word(s.charCodeAt(i));
-  }
-
   /**
    * Fold a string as two words, its length and a 32-bit hash of its UTF-16
-   * code units (murmur3-style mixing; see strHash): for values that are
+   * code units (see strHash): for values that are
    * mostly distinct (key names, version lists), which must not be interned.
    */
   strHash(s: string): void {
@@ -89,7 +84,7 @@ export class Digest {
   }
 }
 
-/** A 32-bit hash of a string's UTF-16 code units. */
+/** A 32-bit hash of a string's UTF-16 code units (MurmurHash2's multiplier per unit, then murmur3's finaliser). */
 export function strHash(s: string): number {
   let h = 0x811c9dc5 ^ s.length;
   for (let i = 0; i < s.length; i++) {
