@@ -144,12 +144,15 @@ class HostTimer implements Timer {
  * first live one. A request's timeout that is cancelled when the request
  * completes (nearly all of them) then costs no scheduler event at all; it is
  * skipped when the queue's event comes round. Firing times are exactly those
- * of one event per timer.
+ * of one event per timer; the order among events of the same instant is not:
+ * a queued timer runs when its queue's event does, and that event is armed
+ * when the timer before it fires, so an event scheduled later for the same
+ * instant (a message, say) can run first. Still deterministic.
  */
 class TimerQueue {
   readonly items: HostTimer[] = [];
   head = 0;
-  /** Due time of the armed scheduler event; -1: none (the queue is empty); -2: being fired. */
+  /** Due time of the armed scheduler event; -1: none armed; -2: being fired. (Cancellations can empty the queue while an event stays armed.) */
   armedUs = -1;
   /** The armed event (null when armedUs < 0). */
   armedEv: ScheduledEvent | null = null;
