@@ -276,8 +276,7 @@ export function truncate(clock: VClock, maxEntries: number): VClock {
  * than young_vclock, and the incremented one is as young as it gets.)
  */
 export function incrementAndTruncate(clock: VClock, node: number, nowUs: number, maxEntries: number): VClock {
-  checkMaxEntries(maxEntries);
-  return prune(increment(clock, node, nowUs), maxEntries, node);
+  return setEntryAndTruncate(clock, node, counterOf(clock, node) + 1, nowUs, maxEntries);
 }
 
 /**
