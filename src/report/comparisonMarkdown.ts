@@ -10,13 +10,13 @@ import { METRICS } from './comparison.js';
 import { formatCount, formatMs, formatNumber, formatShare } from './format.js';
 import { table, type Column } from './markdown.js';
 
-type Unit = 'ms' | 'share' | 'count';
+type Unit = (typeof METRICS)[number]['unit'];
 
-/** One figure: "2.38ms ± 0.12", "0.15% ± 0.02%", "–" when no seed had it; "(n=2)" when some seeds had none. */
+/** One figure: "2.38ms ± 0.12ms", "0.15% ± 0.02%", "–" when no seed had it; "(n=2)" when some seeds had none. */
 export function formatEstimate(e: Estimate, unit: Unit, seeds: number): string {
   if (e.mean === null) return '–';
   const f = (x: number) => (unit === 'ms' ? formatMs(x) : unit === 'share' ? formatShare(x) : formatNumber(x, 2));
-  const half = e.halfWidth === null ? '' : ` ± ${unit === 'share' ? formatShare(e.halfWidth) : unit === 'ms' ? formatMs(e.halfWidth) : formatNumber(e.halfWidth, 2)}`;
+  const half = e.halfWidth === null ? '' : ` ± ${f(e.halfWidth)}`;
   const n = e.n < seeds ? ` (n=${e.n})` : '';
   return `${f(e.mean)}${half}${n}`;
 }
