@@ -13,7 +13,7 @@
  * States: 'waiting' until the threshold is met ('enough', then final) or can
  * no longer be met whatever the outstanding nodes answer ('impossible', final).
  */
-import { InvalidOptionError, invariant } from '../../sim/errors.js';
+import { InvalidOptionError } from '../../sim/errors.js';
 import { empty, merge, type VClock } from './vclock.js';
 import { containsVersion, mergeInto, type Siblings, type Version } from './version.js';
 
@@ -132,9 +132,8 @@ export interface GetResult {
 
 export class GetQuorum extends ReplySlots {
   readonly r: number;
-  /** Per slot: the reply (null while pending, after an error, or for notfound; see notfoundAt). */
+  /** Per slot: the reply (null while pending, after an error, or for notfound: a REPLIED slot with null). */
   private readonly answers: (readonly Version[] | null)[];
-  private readonly notfoundAt: boolean[];
   private siblings: Siblings = [];
   private first = -1;
   private notfoundCount = 0;
@@ -144,12 +143,8 @@ export class GetQuorum extends ReplySlots {
     super(options.n, options.r, 'r', options.nodes, 'get reply node');
     this.r = options.r;
     const len = this.nodes.length;
-    this.notfoundAt = new Array<boolean>(len);
     this.answers = new Array<readonly Version[] | null>(len);
-    for (let i = 0; i < len; i++) {
-      this.notfoundAt[i] = false;
-      this.answers[i] = null;
-    }
+    for (let i = 0; i < len; i++) this.answers[i] = null;
   }
 
   /** A replica's answer: its sibling set for the key, or 'notfound'. Returns false for a duplicate. */
@@ -158,7 +153,6 @@ export class GetQuorum extends ReplySlots {
     if (i < 0) return false;
     if (this.first < 0) this.first = i;
     if (versions === 'notfound' || versions.length === 0) {
-      this.notfoundAt[i] = true;
       this.notfoundCount++;
     } else {
       this.answers[i] = versions;
@@ -204,10 +198,9 @@ export class GetQuorum extends ReplySlots {
     if (siblings.length === 0) return targets;
     for (let i = 0; i < this.nodes.length; i++) {
       if (this.status[i] !== REPLIED) continue;
-      const reply = this.answers[i];
-      if (reply === null || reply === undefined) {
-        invariant(this.notfoundAt[i] === true, 'a reply without versions is a notfound');
-        targets.push(this.nodes[i]!);
+      const reply = this.answers[i]!;
+      if (reply === null) {
+        targets.push(this.nodes[i]!); // answered notfound
         continue;
       }
       let complete = true;
