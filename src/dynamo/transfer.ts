@@ -47,9 +47,9 @@ import type { ComponentFactory, NodeComponent, NodeServices } from './component.
 import { sizeOfVersions } from './messages.js';
 import { partitionOf, rangeContains, ringDiff, type PartitionRange } from './ring.js';
 import type { Siblings } from './version.js';
+import { inTopN, preflistFor, type MembershipView } from './view.js';
 
 const NO_HANDOFFS: readonly Handoff[] = Object.freeze([]) as readonly Handoff[];
-import { inTopN, preflistFor, type MembershipView } from './view.js';
 
 export const TRANSFER_COMPONENT = 'transfer';
 
@@ -522,8 +522,13 @@ export class Transfer implements NodeComponent {
   private handoffsOf(key: string): readonly Handoff[] {
     if (this.handoffs.size === 0) return NO_HANDOFFS;
     const position = this.services.hasher.position(key);
-    if (this.partitioned) return this.byPartition.get(partitionOf(this.services.view().ring, position)) ?? NO_HANDOFFS;
-    return this.handoffsAt(position);
+    return this.handoffsFor(position, this.partitioned ? partitionOf(this.services.view().ring, position) : -1);
+  }
+
+  /** Handoffs in progress that include `position` (in `partition`, under strategies 2 and 3). */
+  private handoffsFor(position: number, partition: number): readonly Handoff[] {
+    if (this.handoffs.size === 0) return NO_HANDOFFS;
+    return this.partitioned ? (this.byPartition.get(partition) ?? NO_HANDOFFS) : this.handoffsAt(position);
   }
 
   /** Strategy 1: the handoffs whose token range holds `position`. */
@@ -613,7 +618,7 @@ export class Transfer implements NodeComponent {
 
   onKeyChanged(key: string, _siblings: Siblings, position: number, partition: number): void {
     if (this.partitioned) this.indexAddAt(key, partition);
-    const handoffs = this.handoffs.size === 0 ? NO_HANDOFFS : this.partitioned ? (this.byPartition.get(partition) ?? NO_HANDOFFS) : this.handoffsAt(position);
+    const handoffs = this.handoffsFor(position, partition);
     if (handoffs.length > 0) {
       let queued = false;
       for (const h of handoffs) if (this.addToHandoff(h, key)) queued = true;
