@@ -313,11 +313,6 @@ interface Exchange {
   retry: Timer | null;
 }
 
-interface BuildJob {
-  readonly state: RangeState;
-  readonly delayUs: number;
-}
-
 /** The ranges (partition indices) whose top-n replicas include `node` under `view`, ascending. */
 export function hostedPartitions(view: MembershipView, node: number, n: number): number[] {
   const out: number[] = [];
@@ -394,9 +389,9 @@ export class AntiEntropy implements NodeComponent {
   private readonly exchanges = new Map<number, Exchange>();
   private nextXid = 1;
   /** Trees waiting for the (single) hashing task, in order; `building` is the one being hashed. */
-  private readonly buildQueue: BuildJob[] = [];
+  private readonly buildQueue: RangeState[] = [];
   private buildHead = 0;
-  private building: BuildJob | null = null;
+  private building: RangeState | null = null;
   /** Ranges found to differ and not repaired since, by `${range}/${peer}`. */
   private readonly differing = new Map<string, { state: RangeState; peer: number }>();
   private nextRid = 1;
@@ -462,7 +457,7 @@ export class AntiEntropy implements NodeComponent {
     for (const p of this.order) {
       const state = this.ranges.get(p)!;
       if (state.ready) continue;
-      const status = this.building?.state === state ? 'under way' : 'queued';
+      const status = this.building === state ? 'under way' : 'queued';
       out.push(`partition ${p}: Merkle tree of node ${me} rebuilding (${state.rebuildUs} µs of hashing, ${status})`);
     }
     return out;
@@ -540,7 +535,7 @@ export class AntiEntropy implements NodeComponent {
       const hashed = (bytes.get(p) ?? 0) + rebuildCost(keyCount, { fanout, depth, bytesPerKey: 0 }, this.cost).bytesHashed;
       const delayUs = Math.ceil((hashed * 1e6) / rebuildBytesPerSec);
       state.rebuildUs = delayUs;
-      this.buildQueue.push({ state, delayUs });
+      this.buildQueue.push(state);
       this.stats.treesBuilt++;
       this.stats.keysHashed += keyCount;
       this.stats.bytesHashed += hashed;
@@ -556,15 +551,15 @@ export class AntiEntropy implements NodeComponent {
    */
   private nextBuild(): void {
     while (this.building === null && this.buildHead < this.buildQueue.length) {
-      const job = this.buildQueue[this.buildHead++]!;
-      if (job.delayUs === 0) {
-        job.state.ready = true; // an empty tree: nothing to hash
+      const state = this.buildQueue[this.buildHead++]!;
+      if (state.rebuildUs === 0) {
+        state.ready = true; // an empty tree: nothing to hash
         continue;
       }
-      this.building = job;
-      this.services.ctx.setTimer(job.delayUs, 'ae-rebuild', () => {
-        invariant(this.building === job, 'one tree is hashed at a time');
-        job.state.ready = true;
+      this.building = state;
+      this.services.ctx.setTimer(state.rebuildUs, 'ae-rebuild', () => {
+        invariant(this.building === state, 'one tree is hashed at a time');
+        state.ready = true;
         this.building = null;
         this.nextBuild();
       });
