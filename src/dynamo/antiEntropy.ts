@@ -83,6 +83,7 @@ import {
   DEFAULT_EXCHANGE_COST,
   childHashes,
   differingChildren,
+  differingItems,
   childListBytes,
   createTree,
   itemHashOf,
@@ -768,24 +769,7 @@ export class AntiEntropy implements NodeComponent {
       this.drop(work);
     } else if (this.usable(work)) {
       const mine = segmentItems(work.state.tree, reply.segment);
-      const theirs = reply.items;
-      let i = 0;
-      let j = 0;
-      while (i < mine.length || j < theirs.length) {
-        const x = mine[i];
-        const y = theirs[j];
-        if (y === undefined || (x !== undefined && x.key < y.key)) {
-          ex.diffs.push({ work, id: x!.key, mine: true, theirs: false });
-          i++;
-        } else if (x === undefined || y.key < x.key) {
-          ex.diffs.push({ work, id: y.key, mine: false, theirs: true });
-          j++;
-        } else {
-          if (x.itemHash !== y.itemHash) ex.diffs.push({ work, id: x.key, mine: true, theirs: true });
-          i++;
-          j++;
-        }
-      }
+      differingItems(mine, reply.items, (id, inMine, inTheirs) => ex.diffs.push({ work, id, mine: inMine, theirs: inTheirs }));
     }
     this.descend(ex);
   }

@@ -439,24 +439,7 @@ export function diff(a: MerkleTree, b: MerkleTree, costModel: ExchangeCostModel 
     cost.messages += 2;
     cost.bytes += requestBytes + costModel.headerBytes + ib.length * (costModel.keyBytes + costModel.hashBytes);
     segments.push(segment);
-    let i = 0;
-    let j = 0;
-    while (i < ia.length || j < ib.length) {
-      cost.hashesCompared++;
-      const x = ia[i];
-      const y = ib[j];
-      if (y === undefined || (x !== undefined && x.key < y.key)) {
-        keys.push(x!.key);
-        i++;
-      } else if (x === undefined || y.key < x.key) {
-        keys.push(y.key);
-        j++;
-      } else {
-        if (x.itemHash !== y.itemHash) keys.push(x.key);
-        i++;
-        j++;
-      }
-    }
+    cost.hashesCompared += differingItems(ia, ib, (key) => keys.push(key));
   };
 
   const visit = (level: number, index: number): void => {
@@ -477,6 +460,38 @@ export function diff(a: MerkleTree, b: MerkleTree, costModel: ExchangeCostModel 
   if (a.rootNode.hash !== b.rootNode.hash) visit(0, 0);
   keys.sort((x, y) => x - y);
   return { keys, segments, cost };
+}
+
+/**
+ * Walk two segments' items (ascending by key) together and call `onDiffer`
+ * with every key whose item hash differs or that only one side has, saying
+ * which sides hold it, in key order. Returns the number of comparisons made.
+ */
+export function differingItems(
+  mine: readonly SegmentItem[],
+  theirs: readonly SegmentItem[],
+  onDiffer: (key: number, inMine: boolean, inTheirs: boolean) => void,
+): number {
+  let i = 0;
+  let j = 0;
+  let compared = 0;
+  while (i < mine.length || j < theirs.length) {
+    compared++;
+    const x = mine[i];
+    const y = theirs[j];
+    if (y === undefined || (x !== undefined && x.key < y.key)) {
+      onDiffer(x!.key, true, false);
+      i++;
+    } else if (x === undefined || y.key < x.key) {
+      onDiffer(y.key, false, true);
+      j++;
+    } else {
+      if (x.itemHash !== y.itemHash) onDiffer(x.key, true, true);
+      i++;
+      j++;
+    }
+  }
+  return compared;
 }
 
 /**

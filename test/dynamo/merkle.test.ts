@@ -6,6 +6,7 @@ import {
   childHashes,
   createTree,
   diff,
+  differingItems,
   itemHashOf,
   nodeHash,
   rebuildCost,
@@ -218,4 +219,25 @@ test('upsert sets a hash whatever was stored and returns the old one; it builds 
       }),
     ),
   );
+});
+
+test('differingItems names every key only one side has, or whose hashes differ, with its sides, in key order', (t) => {
+  fc.assert(
+    fc.property(fc.dictionary(fc.integer({ min: 0, max: 60 }).map(String), fc.tuple(fc.option(fc.nat(3)), fc.option(fc.nat(3)))), (spec) => {
+      const keys = Object.keys(spec).map(Number).sort((a, b) => a - b);
+      const mine = keys.filter((k) => spec[String(k)]![0] !== null).map((k) => ({ key: k, itemHash: spec[String(k)]![0]! }));
+      const theirs = keys.filter((k) => spec[String(k)]![1] !== null).map((k) => ({ key: k, itemHash: spec[String(k)]![1]! }));
+      const got: Array<[number, boolean, boolean]> = [];
+      differingItems(mine, theirs, (key, a, b) => got.push([key, a, b]));
+      const expected = keys.flatMap((k): Array<[number, boolean, boolean]> => {
+        const [a, b] = spec[String(k)]!;
+        if (a === null && b === null) return [];
+        if (a !== null && b !== null && a === b) return [];
+        return [[k, a !== null, b !== null]];
+      });
+      return JSON.stringify(got) === JSON.stringify(expected);
+    }),
+    { numRuns: 300 },
+  );
+  t.pass();
 });
