@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { formatBytes, formatCount, formatDurationUs, formatMs, formatShare } from './format.js';
-import { REPORT_SCRIPT } from './htmlScript.js';
+import { REPORT_SCRIPT, SPACETIME_LAYOUT } from './htmlScript.js';
 import type { Summary } from './summary.js';
 
 interface ChartSpec {
@@ -220,9 +220,6 @@ function operations(s: Summary): string {
   ].join('\n');
 }
 
-/** Rows of the space-time diagram: one per event, for the svg's height (the script draws it). */
-export const SPACETIME_ROW_PX = 18;
-
 /** The space-time diagram of the chosen operation (Summary.operation); empty when there is none. */
 function operationSection(s: Summary): string {
   const o = s.operation;
@@ -230,7 +227,7 @@ function operationSection(s: Summary): string {
   const latency = formatDurationUs(o.endUs - o.startUs);
   const outcome = o.ok ? 'succeeded' : `failed (${o.error ?? 'unknown'})`;
   const why = o.chosen === 'slowest failed' ? 'the slowest failed operation of the run' : 'no operation failed: the slowest operation of the run';
-  const height = 70 + Math.max(1, o.events.length) * SPACETIME_ROW_PX;
+  const height = SPACETIME_LAYOUT.topPx + Math.max(1, o.events.length) * SPACETIME_LAYOUT.rowPx + SPACETIME_LAYOUT.bottomPx;
   return [
     '<section class="operation">',
     `<h2>One operation, message by message: op ${o.op}, ${esc(o.type)} ${esc(o.key)}, ${esc(outcome)} after ${esc(latency)}</h2>`,

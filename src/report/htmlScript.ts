@@ -2,13 +2,16 @@
  * The JavaScript that draws report.html's charts. It runs in the browser
  * with the inlined d3 UMD bundle (the global `d3`) and reads the summary
  * from the `#dynasim-summary` JSON script. Plain JavaScript in a raw string,
- * so it is the same text under tsx and in the compiled dist/ (no backticks
- * and no template placeholders inside).
+ * so it is the same text under tsx and in the compiled dist/ (no backticks;
+ * placeholders only for the shared snippets and layout constants below).
  *
  * Every chart draws into `svg.chart#<id>`; each data mark has class `mark`;
  * a chart without data shows a "no data" line instead.
  */
 import { SORTABLE_FUNCTION } from './sortableScript.js';
+
+/** The space-time diagram's layout: the page sizes its svg with it before the script draws. */
+export const SPACETIME_LAYOUT = { rowPx: 18, topPx: 56, bottomPx: 16 } as const;
 
 export const REPORT_SCRIPT = String.raw`
 (function () {
@@ -503,7 +506,7 @@ export const REPORT_SCRIPT = String.raw`
     var width = box[2];
     svg.selectAll('*').remove();
     var events = op.events;
-    var ROW = 18, top = 56, left = 150, right = 150;
+    var ROW = ${SPACETIME_LAYOUT.rowPx}, top = ${SPACETIME_LAYOUT.topPx}, left = 150, right = 150;
     var lanes = op.hosts.slice();
     var laneIndex = {};
     lanes.forEach(function (h, i) { laneIndex[h] = i; });
@@ -515,7 +518,7 @@ export const REPORT_SCRIPT = String.raw`
       return lanes.length === 1 ? left + span / 2 : left + (i * span) / (lanes.length - 1);
     }
     function y(row) { return top + row * ROW + ROW / 2; }
-    var height = top + Math.max(1, events.length) * ROW + 16;
+    var height = top + Math.max(1, events.length) * ROW + ${SPACETIME_LAYOUT.bottomPx};
     svg.attr('viewBox', '0 0 ' + width + ' ' + height);
     svg.append('defs').append('marker').attr('id', 'spacetime-arrow')
       .attr('viewBox', '0 0 10 10').attr('refX', 9).attr('refY', 5)
