@@ -4,11 +4,12 @@
  * two chosen figures) and the sortable configurations table. It runs in
  * the browser with the inlined d3 bundle and reads the comparison from the
  * `#dynasim-comparison` JSON script. Plain JavaScript in a raw string (no
- * backticks, no template placeholders), the same under tsx and in dist/.
+ * backticks; placeholders only for the shared snippets), the same under tsx
+ * and in dist/.
  *
  * Data marks carry class `mark`; frontier points also `pareto`.
  */
-import { SORTABLE_FUNCTION } from './sortableScript.js';
+import { FORMAT_FUNCTIONS, SORTABLE_FUNCTION } from './sharedScript.js';
 
 export const COMPARISON_SCRIPT = String.raw`
 (function () {
@@ -17,12 +18,12 @@ export const COMPARISON_SCRIPT = String.raw`
   var metrics = {};
   data.metrics.forEach(function (m) { metrics[m.key] = m; });
 
-  function trimZeros(text) { return text.indexOf('.') >= 0 ? text.replace(/\.?0+$/, '') : text; }
+${FORMAT_FUNCTIONS}
   function fmt(key, v) {
     if (v === null || v === undefined) return '–';
     var unit = metrics[key].unit;
-    if (unit === 'share') return trimZeros((v * 100).toPrecision(4)) + '%';
-    if (unit === 'ms') return trimZeros(v.toPrecision(4)) + 'ms';
+    if (unit === 'share') return fmtShare(v);
+    if (unit === 'ms') return fmtMs(v);
     return trimZeros(v.toPrecision(4));
   }
   function axisLabel(key) { var m = metrics[key]; return m.label + (m.unit === 'ms' ? ' (ms)' : m.unit === 'share' ? ' (share)' : ''); }

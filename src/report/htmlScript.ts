@@ -8,7 +8,7 @@
  * Every chart draws into `svg.chart#<id>`; each data mark has class `mark`;
  * a chart without data shows a "no data" line instead.
  */
-import { SORTABLE_FUNCTION } from './sortableScript.js';
+import { FORMAT_FUNCTIONS, SORTABLE_FUNCTION } from './sharedScript.js';
 
 /** The space-time diagram's layout: the page sizes its svg with it before the script draws. */
 export const SPACETIME_LAYOUT = { rowPx: 18, topPx: 56, bottomPx: 16 } as const;
@@ -18,24 +18,7 @@ export const REPORT_SCRIPT = String.raw`
   'use strict';
   var summary = JSON.parse(document.getElementById('dynasim-summary').textContent);
 
-  // ---- formatting (mirrors src/report/format.ts) -------------------------
-  function clamp(n, lo, hi) { return Math.min(hi, Math.max(lo, n)); }
-  function trimZeros(text) { return text.indexOf('.') >= 0 ? text.replace(/\.?0+$/, '') : text; }
-  function fmtShare(share) {
-    if (share === 0) return '0%';
-    if (share === 1) return '100%';
-    var pct = share * 100;
-    var decimals;
-    if (pct >= 10 && pct < 100) decimals = clamp(Math.ceil(-Math.log10(100 - pct) - 1e-9), 2, 8);
-    else if (pct >= 1) decimals = 2;
-    else decimals = clamp(Math.ceil(-Math.log10(Math.abs(pct)) - 1e-9) + 1, 2, 8);
-    return pct.toFixed(decimals) + '%';
-  }
-  function fmtMs(ms) {
-    var abs = Math.abs(ms);
-    if (abs >= 999.95) return trimZeros((ms / 1000).toFixed(3)) + 's';
-    return trimZeros(ms.toFixed(abs >= 100 ? 1 : abs >= 10 ? 2 : 3)) + 'ms';
-  }
+${FORMAT_FUNCTIONS}
   var fmtCount = d3.format(',');
   var fmtPercentTick = d3.format('.4~%');
 

@@ -1,9 +1,34 @@
 /**
- * Browser JavaScript shared by report.html and the comparison page: click a
- * column header's button to sort its table (numbers numerically, text
- * naturally; empty numeric cells last either way; ties keep their order).
- * Interpolated into each page's script, so it is plain JavaScript in a raw
- * string (no backticks, no placeholders).
+ * Browser JavaScript shared by report.html and the comparison page (each is
+ * interpolated into a page's script, so plain JavaScript in a raw string: no
+ * backticks, no placeholders).
+ */
+
+/** Number formatting, as src/report/format.ts does it on the server (the pages' tables use that). */
+export const FORMAT_FUNCTIONS = String.raw`
+  // ---- formatting (mirrors src/report/format.ts) -------------------------
+  function clamp(n, lo, hi) { return Math.min(hi, Math.max(lo, n)); }
+  function trimZeros(text) { return text.indexOf('.') >= 0 ? text.replace(/\.?0+$/, '') : text; }
+  function fmtShare(share) {
+    if (share === 0) return '0%';
+    if (share === 1) return '100%';
+    var pct = share * 100;
+    var decimals;
+    if (pct >= 10 && pct < 100) decimals = clamp(Math.ceil(-Math.log10(100 - pct) - 1e-9), 2, 8);
+    else if (pct >= 1) decimals = 2;
+    else decimals = clamp(Math.ceil(-Math.log10(Math.abs(pct)) - 1e-9) + 1, 2, 8);
+    return pct.toFixed(decimals) + '%';
+  }
+  function fmtMs(ms) {
+    var abs = Math.abs(ms);
+    if (abs >= 999.95) return trimZeros((ms / 1000).toFixed(3)) + 's';
+    return trimZeros(ms.toFixed(abs >= 100 ? 1 : abs >= 10 ? 2 : 3)) + 'ms';
+  }
+`;
+
+/**
+ * Click a column header's button to sort its table (numbers numerically,
+ * text naturally; empty numeric cells last either way; ties keep their order).
  */
 export const SORTABLE_FUNCTION = String.raw`
   function sortable(table) {
