@@ -18,8 +18,8 @@
  */
 import { formatDuration } from '../../sim/time.js';
 import { FAULT_LEAD_US } from '../metrics/operationCapture.js';
-import { parseEnd, parseEvent, parseHeader, type RecordedEvent, type TraceHeader } from './format.js';
-import { TraceLineReader, TraceReadError } from './reader.js';
+import { parseEnd, parseEvent, type RecordedEvent, type TraceHeader } from './format.js';
+import { badEventLine, headerFromFirstLine, TraceLineReader, TraceReadError } from './reader.js';
 
 export interface InspectQuery {
   op?: number;
@@ -61,10 +61,8 @@ export async function inspectTrace(path: string, query: InspectQuery, out: (line
   const limit = query.limit ?? 10_000;
   let header: TraceHeader | null = null;
   try {
-    const first = await reader.next();
-    if (first === null) return { outcome: 'bad-trace', problem: 'empty file: not a dynasim trace' };
-    const parsed = parseHeader(first.text);
-    if (!parsed.ok) return { outcome: 'bad-trace', problem: first.terminated ? parsed.problem : 'truncated trace: the file ends inside its header line' };
+    const parsed = headerFromFirstLine(await reader.next());
+    if (!parsed.ok) return { outcome: 'bad-trace', problem: parsed.problem };
     header = parsed.header;
     const hosts = header.hosts;
     const name = (id: unknown) => (typeof id === 'number' ? (hosts[id] ?? `#${id}`) : String(id));
@@ -112,7 +110,7 @@ export async function inspectTrace(path: string, query: InspectQuery, out: (line
       }
       if (!candidate) continue;
       const e = parseEvent(text);
-      if (e === null) return { outcome: 'bad-trace', problem: rec.terminated ? `corrupted trace: line ${rec.number} is not a trace event` : `truncated trace: line ${rec.number} is cut off` };
+      if (e === null) return { outcome: 'bad-trace', problem: badEventLine(rec) };
       if (isFault && (query.op !== undefined || query.key !== undefined) && open.size === 0) {
         recentFaults.push(e);
         if (recentFaults.length > 64) recentFaults.shift();

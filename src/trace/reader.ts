@@ -19,6 +19,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
 import { createGunzip } from 'node:zlib';
 import { siblingModule, spawnWorker } from '../experiment/workerSpawn.js';
+import { parseHeader, type TraceHeader } from './format.js';
 
 export type TraceReadProblem = 'missing' | 'truncated' | 'corrupted' | 'io';
 
@@ -37,6 +38,21 @@ export interface TraceLine {
   readonly number: number;
   /** False for a last line that the file cuts off before its newline. */
   readonly terminated: boolean;
+}
+
+/** A trace's header from its first line (null: the file is empty), or what is wrong with it. */
+export function headerFromFirstLine(first: TraceLine | null): { ok: true; header: TraceHeader } | { ok: false; problem: string } {
+  if (first === null) return { ok: false, problem: 'empty file: not a dynasim trace' };
+  if (!first.terminated && !first.text.startsWith('{"dynasimTrace"')) return { ok: false, problem: 'not a dynasim trace: the file has no header line' };
+  if (!first.terminated) return { ok: false, problem: 'truncated trace: the file ends inside its header line' };
+  return parseHeader(first.text);
+}
+
+/** What is wrong with a line that should be an event and does not parse as one. */
+export function badEventLine(line: TraceLine): string {
+  return line.terminated
+    ? `corrupted trace: line ${line.number} is not a trace event (bad JSON or missing kind/timeUs)`
+    : `truncated trace: line ${line.number} is cut off before its end (the file ends in the middle of an event)`;
 }
 
 /** Longest line accepted (the header holds the scenario; events are short). */

@@ -7,8 +7,8 @@
 import type { TraceEvent, TraceSink } from '../../sim/trace.js';
 import { runScenario } from '../experiment/run.js';
 import { VERSION } from '../version.js';
-import { encodeEvent, parseEnd, parseEvent, parseHeader, type RecordedEvent, type TraceHeader } from './format.js';
-import { SyncTraceLines, TraceReadError, type TraceLine } from './reader.js';
+import { encodeEvent, parseEnd, parseEvent, type RecordedEvent, type TraceHeader } from './format.js';
+import { badEventLine, headerFromFirstLine, SyncTraceLines, TraceReadError, type TraceLine } from './reader.js';
 
 export type ReplayResult =
   | { outcome: 'identical'; header: TraceHeader; events: number; digest: string }
@@ -41,10 +41,8 @@ class Diverged extends Error {
 
 class BadTrace extends Error {}
 
-function truncatedAt(line: TraceLine | null, events: number): string {
-  return line === null
-    ? `truncated trace: the file ends after ${events} events without its end record (the recording was cut short)`
-    : `truncated trace: line ${line.number} is cut off before its end (the file ends in the middle of an event)`;
+function endsEarly(events: number): string {
+  return `truncated trace: the file ends after ${events} events without its end record (the recording was cut short)`;
 }
 
 /** Compares each event the replay emits with the next recorded one. */
@@ -57,10 +55,10 @@ class ReplaySink implements TraceSink {
     const rec = this.lines.next();
     this.events++;
     if (rec !== null && rec.text === actual) return;
-    if (rec === null) throw new BadTrace(truncatedAt(null, this.events - 1));
+    if (rec === null) throw new BadTrace(endsEarly(this.events - 1));
     if (parseEnd(rec.text) !== null) throw new Diverged(this.events, rec.number, null, event);
     const expected = parseEvent(rec.text);
-    if (expected === null) throw new BadTrace(rec.terminated ? `corrupted trace: line ${rec.number} is not a trace event (bad JSON or missing kind/timeUs)` : truncatedAt(rec, this.events - 1));
+    if (expected === null) throw new BadTrace(badEventLine(rec));
     throw new Diverged(this.events, rec.number, expected, event);
   }
 }
@@ -74,10 +72,7 @@ function readHeader(lines: SyncTraceLines): TraceHeader {
     if (e instanceof TraceReadError && e.kind === 'corrupted') throw new BadTrace(`not a dynasim trace: ${e.message}`);
     throw e;
   }
-  if (first === null) throw new BadTrace('empty file: not a dynasim trace');
-  if (!first.terminated && !first.text.startsWith('{"dynasimTrace"')) throw new BadTrace('not a dynasim trace: the file has no header line');
-  if (!first.terminated) throw new BadTrace('truncated trace: the file ends inside its header line');
-  const parsed = parseHeader(first.text);
+  const parsed = headerFromFirstLine(first);
   if (!parsed.ok) throw new BadTrace(parsed.problem);
   return parsed.header;
 }
@@ -109,11 +104,11 @@ export function replayTrace(path: string, options: ReplayOptions = {}): ReplayRe
       throw new BadTrace(`corrupted trace header: its scenario cannot be run (${(e as Error).message})`);
     }
     const rec = lines.next();
-    if (rec === null) throw new BadTrace(truncatedAt(null, sink.events));
+    if (rec === null) throw new BadTrace(endsEarly(sink.events));
     const end = parseEnd(rec.text);
     if (end === null) {
       const expected = parseEvent(rec.text);
-      if (expected === null) throw new BadTrace(rec.terminated ? `corrupted trace: line ${rec.number} is not a trace event` : truncatedAt(rec, sink.events));
+      if (expected === null) throw new BadTrace(badEventLine(rec));
       throw new Diverged(sink.events + 1, rec.number, expected, null);
     }
     if (end.events !== sink.events) throw new BadTrace(`corrupted trace: the end record counts ${end.events} events, the file holds ${sink.events}`);
