@@ -10,7 +10,7 @@
  */
 import { COMPARISON_SCHEMA_VERSION, METRICS, type Comparison, type ComparisonConfiguration, type ComparisonRun, type Estimate, type MetricKey, type MetricValues } from '../report/comparison.js';
 import type { Summary } from '../report/summary.js';
-import type { SweepPlan } from './sweep.js';
+import { runOf, type SweepPlan } from './sweep.js';
 
 /** t(0.975, df) for df = 1..30, then 40, 60, 120 (two-sided 95%). */
 const T975: ReadonlyArray<readonly [number, number]> = [
@@ -115,11 +115,12 @@ export const PARETO_X: MetricKey = 'getP999Ms';
 export const PARETO_Y: MetricKey = 'staleShare';
 
 /** What a run contributes to the comparison: a few figures of its summary (the rest stays in its file). */
-export function comparisonRun(plan: Pick<SweepPlan, 'repeats'>, index: number, s: Pick<Summary, 'seed' | 'digest' | 'events' | 'simulatedUs' | 'availability' | 'ops' | 'staleness' | 'versions' | 'durability' | 'checks'>): ComparisonRun {
+export function comparisonRun(plan: Pick<SweepPlan, 'repeats' | 'seeds' | 'totalRuns'>, index: number, s: Pick<Summary, 'seed' | 'digest' | 'events' | 'simulatedUs' | 'availability' | 'ops' | 'staleness' | 'versions' | 'durability' | 'checks'>): ComparisonRun {
+  const { configuration, repeat } = runOf(plan, index);
   return {
     index,
-    configuration: Math.floor(index / plan.repeats),
-    repeat: index % plan.repeats,
+    configuration,
+    repeat,
     seed: s.seed,
     digest: s.digest,
     events: s.events,

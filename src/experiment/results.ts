@@ -6,7 +6,7 @@
  * is src/report/sweepFiles.ts's job; this module only judges what was read.
  */
 import type { Summary } from '../report/summary.js';
-import type { Shard, SweepPlan } from './sweep.js';
+import { runOf, shardRuns, type Shard, type SweepPlan } from './sweep.js';
 
 export const SWEEP_FILES_SCHEMA_VERSION = 1;
 
@@ -42,21 +42,12 @@ export interface RunWall {
 }
 
 export function manifestFor(plan: SweepPlan, shard: Shard, scenarioFile: string): SweepManifest {
-  const shardRuns = plan.totalRuns > shard.index - 1 ? Math.ceil((plan.totalRuns - (shard.index - 1)) / shard.count) : 0;
-  return { schemaVersion: SWEEP_FILES_SCHEMA_VERSION, kind: 'dynasim-sweep-manifest', sweepHash: plan.hash, totalRuns: plan.totalRuns, shard, shardRuns, scenarioFile, plan };
+  return { schemaVersion: SWEEP_FILES_SCHEMA_VERSION, kind: 'dynasim-sweep-manifest', sweepHash: plan.hash, totalRuns: plan.totalRuns, shard, shardRuns: shardRuns(plan.totalRuns, shard).length, scenarioFile, plan };
 }
 
 export function runRecord(plan: SweepPlan, index: number, summary: Omit<Summary, 'wall'>): SweepRunRecord {
-  return {
-    schemaVersion: SWEEP_FILES_SCHEMA_VERSION,
-    kind: 'dynasim-sweep-run',
-    sweepHash: plan.hash,
-    index,
-    configuration: Math.floor(index / plan.repeats),
-    repeat: index % plan.repeats,
-    seed: plan.seeds[index % plan.repeats]!,
-    summary,
-  };
+  const { configuration, repeat, seed } = runOf(plan, index);
+  return { schemaVersion: SWEEP_FILES_SCHEMA_VERSION, kind: 'dynasim-sweep-run', sweepHash: plan.hash, index, configuration, repeat, seed, summary };
 }
 
 /** Whether parsed JSON is a manifest (shape only; the hash is compared by the caller). */

@@ -341,20 +341,20 @@ function mergeAndReport(dirs: readonly string[], out: string | null, io: CliIo, 
 }
 
 /**
- * Read every folder's manifest first (for the plan's repeats), then its runs,
+ * Read every folder's manifest first (for the plan), then its runs,
  * reducing each run to what the comparison needs as it is read.
  */
 function readAndPlanMerge(dirs: readonly string[]): { ok: true; plan: SweepPlan; sources: string[]; scenarioFile: string; runs: Map<number, ComparisonRun> } | { ok: false; problems: string[] } {
-  const repeatsOf = new Map<string, number>();
+  const planOf = new Map<string, SweepPlan>();
   for (const dir of dirs) {
     const m = readManifest(dir);
-    if ('manifest' in m) repeatsOf.set(m.manifest.sweepHash, m.manifest.plan.repeats);
+    if ('manifest' in m) planOf.set(m.manifest.sweepHash, m.manifest.plan);
   }
   const runs = new Map<number, ComparisonRun>();
   const folders = dirs.map((dir) =>
     readShardFolder(dir, (record) => {
-      const repeats = repeatsOf.get(record.sweepHash);
-      if (!runs.has(record.index) && repeats !== undefined) runs.set(record.index, comparisonRun({ repeats }, record.index, record.summary));
+      const plan = planOf.get(record.sweepHash);
+      if (!runs.has(record.index) && plan !== undefined && record.index < plan.totalRuns) runs.set(record.index, comparisonRun(plan, record.index, record.summary));
     }),
   );
   const merged = planMerge(folders);
