@@ -84,7 +84,7 @@ export interface DynamoConfig {
     readonly targetUs: number;
   };
   readonly transfer: {
-    /** Range transfers on join and leave are limited to this rate per node (bytes/s). */
+    /** Range transfers on join and leave are limited to this rate per node (bytes/s; 0: no limit, as `bandwidth: off`). */
     readonly bandwidthBytesPerSec: number;
     /** Keys per transfer message. */
     readonly batchKeys: number;
@@ -171,7 +171,7 @@ export function dynamoConfig(input: DynamoConfigInput = {}): DynamoConfig {
   requirePositive('admission.percentile', c.admission.percentile);
   requireInteger('admission.windowUs', c.admission.windowUs, 1);
   requirePositive('admission.targetUs', c.admission.targetUs);
-  requirePositive('transfer.bandwidthBytesPerSec', c.transfer.bandwidthBytesPerSec);
+  requireNonNegative('transfer.bandwidthBytesPerSec', c.transfer.bandwidthBytesPerSec);
   requireInteger('transfer.batchKeys', c.transfer.batchKeys, 1);
   requireNonNegative('messageHeaderBytes', c.messageHeaderBytes);
   return c;

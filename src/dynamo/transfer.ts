@@ -416,7 +416,8 @@ export class Transfer implements NodeComponent {
   /** Pace by the transfer bandwidth: the next batch leaves when this one would have drained. */
   private charge(bytes: number): void {
     const nowUs = this.services.ctx.nowUs();
-    this.lastDrainUs = Math.ceil((bytes * 1e6) / this.services.config.transfer.bandwidthBytesPerSec);
+    const bandwidth = this.services.config.transfer.bandwidthBytesPerSec;
+    this.lastDrainUs = bandwidth === 0 ? 0 : Math.ceil((bytes * 1e6) / bandwidth);
     this.nextSendUs = Math.max(nowUs, this.nextSendUs) + this.lastDrainUs;
   }
 

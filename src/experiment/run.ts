@@ -184,8 +184,7 @@ function buildWorld(s: ResolvedScenario, seed: Seed, options: RunOptions): Clust
     gossip: { intervalUs: c.gossip.intervalUs, seeds },
     antiEntropy: { enabled: c.antiEntropy.enabled, intervalUs: c.antiEntropy.intervalUs, concurrency: c.antiEntropy.concurrency, fanout: c.antiEntropy.fanout, depth: c.antiEntropy.depth },
     admission: { enabled: c.admissionControl.enabled, targetUs: c.admissionControl.targetUs, windowUs: c.admissionControl.windowUs, percentile: c.admissionControl.percentile },
-    // `bandwidth: off` resolves to 0: no bound on range transfers.
-    transfer: { bandwidthBytesPerSec: c.transfer.bandwidthBytesPerSec > 0 ? c.transfer.bandwidthBytesPerSec : Number.MAX_SAFE_INTEGER },
+    transfer: { bandwidthBytesPerSec: c.transfer.bandwidthBytesPerSec },
   };
   const net = s.network;
   const network: NetworkOptions = {

@@ -312,3 +312,23 @@ test('strategy 2: a join moves whole partitions, without a scan', (t) => {
   t.deepEqual(missing.slice(0, 10), [], `${missing.length} keys missing from a top-N replica`);
   t.deepEqual(extra.slice(0, 10), [], `${extra.length} keys held outside their top N`);
 });
+
+test('transfer bandwidth 0 means no bound: a join finishes sooner than at a low bandwidth, and completely', (t) => {
+  const timeToTransfer = (bandwidthBytesPerSec: number) => {
+    const joiner = 8;
+    const cluster = joinCluster({ partitioning: { strategy: 3, partitions: 64 }, config: { n: 3, r: 2, w: 2, transfer: { bandwidthBytesPerSec, batchKeys: 4 } } }, 9, joiner);
+    const h = new History(cluster);
+    const loaded = preload(h);
+    const joinAtUs = loaded + 500_000;
+    h.at(joinAtUs, () => cluster.admin.join(joiner));
+    h.run(joinAtUs);
+    const doneUs = runUntilTransferred(cluster, (m) => m.includes(joiner), 60_000_000);
+    t.true(doneUs >= 0, `bandwidth ${bandwidthBytesPerSec}: ${pendingReport(cluster).join('; ')}`);
+    t.true(transferOf(cluster, joiner).stats.keysReceived > 0);
+    return doneUs - joinAtUs;
+  };
+  const unbounded = timeToTransfer(0);
+  const slow = timeToTransfer(20_000);
+  t.log(`transfers over ${(unbounded / 1e6).toFixed(2)} s after the join unbounded, ${(slow / 1e6).toFixed(2)} s at 20 kB/s`);
+  t.true(unbounded < slow);
+});
