@@ -17,6 +17,8 @@ export const EXIT_OK = 0;
 export const EXIT_CHECK_FAILED = 1;
 export const EXIT_BAD_INPUT = 2;
 export const EXIT_BUG = 3;
+/** An interrupted sweep (128 + SIGINT, as shells report it). */
+export const EXIT_INTERRUPTED = 130;
 
 /** A word for a POSIX shell: as it is when it is safe, else in single quotes (for reproduce commands). */
 export function quote(s: string): string {

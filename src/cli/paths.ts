@@ -49,9 +49,10 @@ export function shippedScenarios(): ShippedScenario[] {
       let description = '';
       let kind: ShippedScenario['kind'] = 'scenario';
       try {
-        const doc = parse(readFileSync(file, 'utf8')) as { description?: string; kind?: string } | null;
+        const text = readFileSync(file, 'utf8');
+        const doc = parse(text) as { description?: string } | null;
         description = typeof doc?.description === 'string' ? doc.description : '';
-        if (doc?.kind === 'sweep') kind = 'sweep';
+        if (isSweepText(text)) kind = 'sweep';
       } catch {
         description = '(unreadable)';
       }

@@ -108,9 +108,6 @@ export function paretoFrontier(points: ReadonlyArray<{ index: number; x: number 
     .sort((a, b) => a - b);
 }
 
-/** A run's deterministic summary (what runs/<index>.json holds). */
-export type RunSummary = Omit<Summary, 'wall'>;
-
 export const PARETO_X: MetricKey = 'getP999Ms';
 export const PARETO_Y: MetricKey = 'staleShare';
 

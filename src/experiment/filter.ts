@@ -41,7 +41,7 @@ export class FilterError extends Error {
 }
 
 /** Longest accepted filter (a filter is one line; this bounds parsing work). */
-export const FILTER_LENGTH_MAX = 1_000;
+const FILTER_LENGTH_MAX = 1_000;
 /** Deepest nesting accepted (bounds recursion). */
 const DEPTH_MAX = 64;
 

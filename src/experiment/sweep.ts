@@ -402,7 +402,7 @@ function quoteShift(node: unknown): number {
 }
 
 /** The override text that sets an axis to a value. */
-export function axisOverride(axis: SweepAxis, value: unknown): string {
+function axisOverride(axis: SweepAxis, value: unknown): string {
   return `${axis.path}=${overrideValueText(value)}`;
 }
 
@@ -523,7 +523,7 @@ function describeCombination(names: readonly string[], c: Combination): string {
 }
 
 /** Canonical JSON: keys sorted at every level (for hashing). */
-export function canonicalJson(value: unknown): string {
+function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value !== null && typeof value === 'object') {
     return `{${Object.keys(value as object)

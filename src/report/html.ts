@@ -326,7 +326,7 @@ function nodes(s: Summary): string {
 let d3Source: string | undefined;
 
 /** d3's UMD bundle, read from node_modules (d3's exports map hides dist/, so go via the resolved entry). */
-export function d3Bundle(): string {
+function d3Bundle(): string {
   if (d3Source === undefined) {
     const require = createRequire(import.meta.url);
     d3Source = readFileSync(join(dirname(require.resolve('d3')), 'd3.min.js'), 'utf8');
@@ -335,14 +335,14 @@ export function d3Bundle(): string {
 }
 
 /** JavaScript made safe inside <script>: no "</script" or "<!--" can end or confuse the element. */
-export function inlineScript(js: string): string {
+function inlineScript(js: string): string {
   const safe = js.replace(/<\/(script)/gi, '<\\/$1').replace(/<!--/g, '<\\!--');
   if (/<\/script|<!--/i.test(safe)) throw new Error('inline script still contains </script or <!--');
   return safe;
 }
 
 /** Data as JSON that cannot break out of its <script> element (every "<", ">" and "&" escaped). */
-export function inlineJson(data: unknown): string {
+function inlineJson(data: unknown): string {
   return JSON.stringify(data)
     .replace(/</g, '\\u003c')
     .replace(/>/g, '\\u003e')

@@ -21,7 +21,7 @@ import { renderComparisonMarkdown } from '../../report/comparisonMarkdown.js';
 import { clearRuns, readManifest, readRunRecord, readRunWall, readShardFolder, writeComparison, writeManifest, writeRunRecord, writeRunWall } from '../../report/sweepFiles.js';
 import { formatProblems, loadScenario } from '../../scenario/index.js';
 import { formatDurationUs } from '../../report/format.js';
-import { EXIT_BAD_INPUT, EXIT_BUG, EXIT_CHECK_FAILED, EXIT_OK, quote, type CliIo } from '../io.js';
+import { EXIT_BAD_INPUT, EXIT_BUG, EXIT_CHECK_FAILED, EXIT_INTERRUPTED, EXIT_OK, quote, type CliIo } from '../io.js';
 import { isSweepFile, resolveScenarioArg, shippedScenarios } from '../paths.js';
 import { closest } from '../../scenario/errors.js';
 import { reproduceCommand } from './scenario.js';
@@ -32,9 +32,6 @@ function displayPath(file: string): string {
   const rel = path.relative(process.cwd(), file);
   return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : file;
 }
-
-/** Exit code of an interrupted sweep (128 + SIGINT, as shells report it). */
-export const EXIT_INTERRUPTED = 130;
 
 export interface SweepRunArgs {
   jobs?: number;
