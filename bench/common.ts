@@ -68,3 +68,6 @@ export function fmtInt(x: number): string {
 export function fmtRatio(x: number | null): string {
   return x === null ? 'n/a' : `${x.toFixed(2)}x`;
 }
+
+/** A benchmark repetition in a child process that runs this long is stuck, not slow. */
+export const CHILD_RUN_TIMEOUT_MS = 30 * 60_000;

@@ -5,9 +5,9 @@
  * heavier path: a balancer hop and a write forward per request); the same
  * workload under client-driven coordination is reported beside it.
  */
-import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { type Bench, summarize } from './common.js';
+import { type Bench, CHILD_RUN_TIMEOUT_MS, summarize } from './common.js';
+import { runJsonPeer } from './peers.js';
 import type { RequestPathResult } from './requestPath.js';
 
 export const dynamoBench: Bench = {
@@ -19,12 +19,12 @@ export const dynamoBench: Bench = {
     const script = path.join(opts.root, 'dist', 'bench', 'requestPath.js');
     const runs: RequestPathResult[] = [];
     const clientRuns: RequestPathResult[] = [];
-    const one = (mode: 'server' | 'client'): RequestPathResult =>
-      JSON.parse(execFileSync(process.execPath, ['--expose-gc', script, String(requests), mode], { encoding: 'utf8', maxBuffer: 1 << 20 })) as RequestPathResult;
+    const one = async (mode: 'server' | 'client'): Promise<RequestPathResult> =>
+      (await runJsonPeer(process.execPath, ['--expose-gc', script, String(requests), mode], CHILD_RUN_TIMEOUT_MS)) as unknown as RequestPathResult;
     for (let i = 0; i < reps; i++) {
       // Alternate the two modes so drifting machine load does not favour one.
       for (const mode of i % 2 === 0 ? (['server', 'client'] as const) : (['client', 'server'] as const)) {
-        const r = one(mode);
+        const r = await one(mode);
         opts.log(`request-path rep ${i + 1}/${reps} ${mode}-driven: ${Math.round(r.requestsPerSec)} requests/s, ${Math.round(r.eventsPerSec)} events/s, ${(r.events / r.requests).toFixed(1)} events/request, peak RSS ${r.peakRssMiB.toFixed(0)} MiB, ${r.failed} failed, digest ${r.digest}`);
         (mode === 'server' ? runs : clientRuns).push(r);
       }

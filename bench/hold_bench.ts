@@ -32,6 +32,7 @@ import {
 } from './peers.js';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { siblingModule } from '../src/experiment/workerSpawn.js';
 
 const PENDING = 100_000;
 const EVENTS = 2_000_000;
@@ -132,8 +133,7 @@ async function run(opts: BenchOptions): Promise<Record<string, unknown>> {
 
   // dynasim: a fresh process per repetition (bench/hold_worker.ts), which
   // warms up once (an untimed run of the same model) and times one run.
-  const self = fileURLToPath(import.meta.url);
-  const worker = self.replace(/hold_bench\.(ts|js)$/, 'hold_worker.$1');
+  const worker = fileURLToPath(siblingModule(import.meta.url, 'hold_worker'));
   const dyn = (key: string, label: string, mean: number): Runner => {
     const args = ['--pending', String(pending), '--events', String(events), '--mean-us', String(mean), '--warmup', '1'];
     const nodeArgs = [...process.execArgv, worker, ...args];
