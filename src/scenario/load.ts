@@ -17,7 +17,8 @@ import { applyOverrides, overrideLabel, type AppliedOverride } from './overrides
 import type { ResolvedScenario } from './resolve.js';
 import { validateScenario } from './validate.js';
 
-export type LoadResult = { ok: true; scenario: ResolvedScenario } | { ok: false; problems: ScenarioProblem[] };
+/** `data` is the scenario as plain data (the file's YAML with the overrides applied) that validated into `scenario`. */
+export type LoadResult = { ok: true; scenario: ResolvedScenario; data: unknown } | { ok: false; problems: ScenarioProblem[] };
 
 export interface LoadOptions {
   /** `--set path=value` texts, applied in order before validation. */
@@ -73,7 +74,7 @@ export function parseScenario(text: string, options: LoadOptions & { file?: stri
   }
   value = exactSeed(doc, value);
   const result = validateScenario(value);
-  if (result.problems.length === 0 && overrides.problems.length === 0 && result.scenario !== undefined) return { ok: true, scenario: result.scenario };
+  if (result.problems.length === 0 && overrides.problems.length === 0 && result.scenario !== undefined) return { ok: true, scenario: result.scenario, data: value };
   const locator = new Locator(doc, lineCounter, file, overrides.applied);
   const located = result.problems.map((p) => locator.locate(p));
   return { ok: false, problems: sortProblems([...located, ...overrides.problems], file, options.overrides ?? []) };
@@ -83,7 +84,7 @@ export function parseScenario(text: string, options: LoadOptions & { file?: stri
 export function checkScenario(value: unknown, options: { file?: string } = {}): LoadResult {
   const file = options.file ?? '<scenario>';
   const result = validateScenario(value);
-  if (result.problems.length === 0 && result.scenario !== undefined) return { ok: true, scenario: result.scenario };
+  if (result.problems.length === 0 && result.scenario !== undefined) return { ok: true, scenario: result.scenario, data: value };
   return { ok: false, problems: result.problems.map((p) => ({ file, line: 0, column: 0, path: pathText(p.path), message: p.message })) };
 }
 

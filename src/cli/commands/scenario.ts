@@ -37,7 +37,7 @@ export interface RunArgs extends ScenarioArgs {
   checkDeterminism?: boolean;
 }
 
-type Loaded = { ok: true; scenario: ResolvedScenario; file: string; overrides: string[] } | { ok: false; code: number };
+type Loaded = { ok: true; scenario: ResolvedScenario; data: unknown; file: string; overrides: string[] } | { ok: false; code: number };
 
 /** Locate, read, override and validate a scenario; on failure print every problem and give exit code 2. */
 export function load(args: ScenarioArgs, io: CliIo): Loaded {
@@ -58,7 +58,7 @@ export function load(args: ScenarioArgs, io: CliIo): Loaded {
     io.err(`dynasim: ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'} in ${located.file}; nothing was simulated.`);
     return { ok: false, code: EXIT_BAD_INPUT };
   }
-  return { ok: true, scenario: result.scenario, file: located.file, overrides };
+  return { ok: true, scenario: result.scenario, data: result.data, file: located.file, overrides };
 }
 
 export function reproduceCommand(args: ScenarioArgs, seed: string, extra: string[] = []): string {

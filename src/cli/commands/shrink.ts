@@ -8,12 +8,11 @@
  * minimal failing scenario was written (it fails a check, like the run it
  * came from), 2 for bad input.
  */
-import { readFileSync } from 'node:fs';
-import { writeFileAtomic } from '../../report/atomic.js';
 import path from 'node:path';
-import { parseDocument, stringify } from 'yaml';
+import { stringify } from 'yaml';
 import { shrinkScenario } from '../../experiment/shrink.js';
-import { applyOverrides, checkScenario, loadScenario } from '../../scenario/index.js';
+import { writeFileAtomic } from '../../report/atomic.js';
+import { checkScenario, loadScenario } from '../../scenario/index.js';
 import { VERSION } from '../../version.js';
 import { EXIT_BAD_INPUT, EXIT_BUG, EXIT_CHECK_FAILED, EXIT_OK, quote, type CliIo } from '../io.js';
 import { seedOrFresh } from '../seed.js';
@@ -45,10 +44,8 @@ export function shrinkCommand(args: ShrinkArgs, io: CliIo): number {
     io.err(`dynasim: --max-runs: expected an integer >= 2, got ${args.maxRuns}`);
     return EXIT_BAD_INPUT;
   }
-  // The scenario as data: the file's YAML with the overrides applied (load() validated both).
-  const doc = parseDocument(readFileSync(loaded.file, 'utf8'), { uniqueKeys: true, logLevel: 'error' });
-  applyOverrides(doc, loaded.overrides);
-  const raw = doc.toJS() as Record<string, unknown>;
+  // The scenario as data (the file's YAML with the overrides applied), with the seed of the failing run.
+  const raw = { ...(loaded.data as Record<string, unknown>) };
   raw.seed = /^\d+$/.test(seed) && Number.isSafeInteger(Number(seed)) ? Number(seed) : seed;
 
   io.out(`seed ${seed}`);
