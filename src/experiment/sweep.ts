@@ -148,6 +148,59 @@ export interface LoadSweepOptions {
 const TOP_LEVEL = ['kind', 'name', 'description', 'scenario', 'set', 'axes', 'filter', 'repeats', 'seed'] as const;
 export const DEFAULT_REPEATS = 3;
 
+/**
+ * `dynasim compare`'s sweep: one axis over cluster.quorum with the given
+ * "N,R,W" texts, on `repeats` seeds from `seed`. Problems are one line each,
+ * naming the option.
+ */
+export function compareSpec(options: {
+  scenarioFile: string;
+  scenarioName: string;
+  /** The scenario's own seed, used when `seed` is not given. */
+  scenarioSeed: string | null;
+  set: readonly string[];
+  nrw: readonly string[];
+  seed?: string;
+  repeats?: number;
+}): { ok: true; spec: SweepSpec } | { ok: false; problem: string } {
+  if (options.nrw.length === 0) return { ok: false, problem: 'compare needs at least one --nrw N,R,W (such as --nrw 3,2,2 --nrw 3,1,1)' };
+  const values: Array<{ label: string; value: { n: number; r: number; w: number } }> = [];
+  for (const text of options.nrw) {
+    const m = /^\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)\s*$/.exec(text);
+    if (m === null) return { ok: false, problem: `--nrw ${JSON.stringify(text)}: expected N,R,W as three positive integers, such as 3,2,2` };
+    const [n, r, w] = [Number(m[1]), Number(m[2]), Number(m[3])];
+    const label = `${n},${r},${w}`;
+    if (values.some((v) => v.label === label)) return { ok: false, problem: `--nrw ${label} is given twice` };
+    values.push({ label, value: { n, r, w } });
+  }
+  let seed: Seed;
+  try {
+    seed = parseSeed(options.seed ?? options.scenarioSeed ?? '1', '--seed');
+  } catch (e) {
+    return { ok: false, problem: (e as Error).message };
+  }
+  const repeats = options.repeats ?? DEFAULT_REPEATS;
+  if (!Number.isInteger(repeats) || repeats < 1 || repeats > SWEEP_LIMITS.repeats) {
+    return { ok: false, problem: `--seeds ${options.repeats}: expected an integer from 1 to ${SWEEP_LIMITS.repeats}` };
+  }
+  return {
+    ok: true,
+    spec: {
+      file: '--nrw',
+      name: `${options.scenarioName}-compare`,
+      description: `${options.scenarioName} with (N, R, W) = ${values.map((v) => `(${v.label})`).join(', ')}`,
+      scenarioFile: options.scenarioFile,
+      set: [...options.set],
+      axes: [{ path: 'cluster.quorum', name: 'nrw', values: { kind: 'list', values } }],
+      filter: null,
+      repeats,
+      seed,
+      origins: new Map([['axis:nrw', { file: '--nrw', line: 0, column: 0, path: '' }]]),
+      filterOrigin: null,
+    },
+  };
+}
+
 /** Whether YAML text is a sweep file (`kind: sweep` at the top level). */
 export function isSweepText(text: string): boolean {
   try {

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { deriveSeed, parseSeed } from '../../sim/random.js';
-import { expandAxes, overrideValueText, parseShard, parseSweep, planSweep, runOf, shardRuns, type SweepSpec } from '../../src/experiment/sweep.js';
+import { compareSpec, expandAxes, overrideValueText, parseShard, parseSweep, planSweep, runOf, shardRuns, type SweepSpec } from '../../src/experiment/sweep.js';
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'dynasim-sweep-unit-'));
 const scenarioFile = path.join(tmp, 'base.yaml');
@@ -176,4 +176,31 @@ test('an unknown axis field comes back from the scenario loader, pointed at the 
   // A `set` entry is pointed at too.
   const r = problems(`${HEAD}set: { cluster.nodez: 4 }\naxes:\n  cluster.quorum.r: [2]\n`);
   t.regex(r, /sweep\.yaml:4:23: set\.cluster\.nodez: .*did you mean "nodes"\?/);
+});
+
+test('compareSpec: one quorum axis over the given N,R,W; bad input is one problem naming the option', (t) => {
+  const base = { scenarioFile: scenarioFile, scenarioName: 'base', scenarioSeed: '7', set: ['duration=1s'] };
+  const made = compareSpec({ ...base, nrw: ['3,1,1', ' 3, 2, 2 '] });
+  t.true(made.ok);
+  if (made.ok) {
+    t.is(made.spec.name, 'base-compare');
+    t.is<string, string>(made.spec.seed, '7', 'the scenario\'s own seed when --seed is absent');
+    t.is(made.spec.repeats, 3);
+    t.deepEqual(made.spec.set, ['duration=1s']);
+    t.deepEqual(made.spec.axes, [{ path: 'cluster.quorum', name: 'nrw', values: { kind: 'list', values: [{ label: '3,1,1', value: { n: 3, r: 1, w: 1 } }, { label: '3,2,2', value: { n: 3, r: 2, w: 2 } }] } }]);
+    const planned = planSweep(made.spec);
+    t.true(planned.ok && planned.plan.totalRuns === 6);
+  }
+  const withSeed = compareSpec({ ...base, nrw: ['3,2,2'], seed: '11', repeats: 2 });
+  t.true(withSeed.ok && withSeed.spec.seed === '11' && withSeed.spec.repeats === 2);
+  const problem = (o: Partial<Parameters<typeof compareSpec>[0]>) => {
+    const r = compareSpec({ ...base, nrw: ['3,2,2'], ...o });
+    return r.ok ? null : r.problem;
+  };
+  t.regex(problem({ nrw: [] })!, /at least one --nrw/);
+  t.regex(problem({ nrw: ['3,2'] })!, /--nrw "3,2": expected N,R,W/);
+  t.regex(problem({ nrw: ['3,2,2', '3,2,2'] })!, /--nrw 3,2,2 is given twice/);
+  t.regex(problem({ seed: 'x' })!, /--seed/);
+  t.regex(problem({ repeats: 0 })!, /--seeds 0: expected an integer from 1 to 1000/);
+  t.regex(problem({ repeats: 1001 })!, /--seeds 1001/);
 });

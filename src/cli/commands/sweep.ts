@@ -11,11 +11,10 @@
 import os from 'node:os';
 import path from 'node:path';
 import { SingleBar } from 'cli-progress';
-import { parseSeed } from '../../../sim/random.js';
 import { comparisonRun, buildComparison } from '../../experiment/aggregate.js';
 import { JOBS_MAX, runPool, type TaskDone, type WorkerTask } from '../../experiment/pool.js';
 import { manifestFor, planMerge, runRecord, SWEEP_FILES_SCHEMA_VERSION } from '../../experiment/results.js';
-import { DEFAULT_REPEATS, loadSweep, parseShard, planSweep, runOf, shardRuns, type Shard, type SweepPlan, type SweepSpec } from '../../experiment/sweep.js';
+import { compareSpec, loadSweep, parseShard, planSweep, runOf, shardRuns, type Shard, type SweepPlan, type SweepSpec } from '../../experiment/sweep.js';
 import type { ComparisonRun, SweepWall } from '../../report/comparison.js';
 import { renderComparisonMarkdown } from '../../report/comparisonMarkdown.js';
 import { clearRuns, readManifest, readRunRecord, readRunWall, readShardFolder, writeComparison, writeManifest, writeRunRecord, writeRunWall } from '../../report/sweepFiles.js';
@@ -107,51 +106,20 @@ export async function compareCommand(args: CompareArgs, io: CliIo, options: Swee
   }
   const base = loadScenario(located.file, { overrides: args.set ?? [] });
   if (!base.ok) return problemsOut(io, base.problems, located.file);
-  if (args.nrw.length === 0) {
-    io.err('dynasim: compare needs at least one --nrw N,R,W (such as --nrw 3,2,2 --nrw 3,1,1)');
-    return EXIT_BAD_INPUT;
-  }
-  const values: Array<{ label: string; value: { n: number; r: number; w: number } }> = [];
-  for (const text of args.nrw) {
-    const m = /^\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)\s*$/.exec(text);
-    if (m === null) {
-      io.err(`dynasim: --nrw ${JSON.stringify(text)}: expected N,R,W as three positive integers, such as 3,2,2`);
-      return EXIT_BAD_INPUT;
-    }
-    const [n, r, w] = [Number(m[1]), Number(m[2]), Number(m[3])];
-    const label = `${n},${r},${w}`;
-    if (values.some((v) => v.label === label)) {
-      io.err(`dynasim: --nrw ${label} is given twice`);
-      return EXIT_BAD_INPUT;
-    }
-    values.push({ label, value: { n, r, w } });
-  }
-  let seed = base.scenario.seed ?? '1';
-  if (args.seed !== undefined) seed = args.seed;
-  const spec0 = {
-    file: '--nrw',
-    name: `${base.scenario.name}-compare`,
-    description: `${base.scenario.name} with (N, R, W) = ${values.map((v) => `(${v.label})`).join(', ')}`,
+  const made = compareSpec({
     scenarioFile: located.file,
-    set: [...(args.set ?? [])],
-    axes: [{ path: 'cluster.quorum', name: 'nrw', values: { kind: 'list' as const, values } }],
-    filter: null,
-    repeats: args.seeds ?? DEFAULT_REPEATS,
-    origins: new Map([['axis:nrw', { file: '--nrw', line: 0, column: 0, path: '' }]]),
-    filterOrigin: null,
-  };
-  let parsedSeed;
-  try {
-    parsedSeed = parseSeed(seed, '--seed');
-  } catch (e) {
-    io.err(`dynasim: ${(e as Error).message}`);
+    scenarioName: base.scenario.name,
+    scenarioSeed: base.scenario.seed ?? null,
+    set: args.set ?? [],
+    nrw: args.nrw,
+    ...(args.seed !== undefined ? { seed: args.seed } : {}),
+    ...(args.seeds !== undefined ? { repeats: args.seeds } : {}),
+  });
+  if (!made.ok) {
+    io.err(`dynasim: ${made.problem}`);
     return EXIT_BAD_INPUT;
   }
-  if (!Number.isInteger(spec0.repeats) || spec0.repeats < 1 || spec0.repeats > 1000) {
-    io.err(`dynasim: --seeds ${args.seeds}: expected an integer from 1 to 1000`);
-    return EXIT_BAD_INPUT;
-  }
-  const spec: SweepSpec = { ...spec0, seed: parsedSeed };
+  const spec = made.spec;
   const again = ['dynasim', 'compare', quote(args.scenario), ...args.nrw.flatMap((v) => ['--nrw', quote(v)]), ...commonFlags(args)];
   return executeSweep(spec, args, io, options, again);
 }
