@@ -60,18 +60,27 @@ export function shippedScenarios(): ShippedScenario[] {
     });
 }
 
-/** A scenario argument: an existing path wins; otherwise the name of a shipped scenario. */
-export function resolveScenarioArg(arg: string): { file: string } | { error: string } {
+/**
+ * A scenario (or sweep) argument: an existing path wins; otherwise the name
+ * of a shipped file. `kind` words the error and ranks the suggestion (a
+ * shipped file of the other kind is still found: the command says what it is).
+ */
+export function resolveScenarioArg(arg: string, kind: ShippedScenario['kind'] = 'scenario'): { file: string } | { error: string } {
   if (existsSync(arg)) return { file: arg };
   const shipped = shippedScenarios();
-  const byName = shipped.find((s) => s.name === arg || `${s.name}.yaml` === arg);
+  const byName = findShipped(shipped, arg);
   if (byName) return { file: byName.file };
   const looksLikePath = arg.includes('/') || arg.includes('\\') || /\.(ya?ml|json)$/.test(arg);
   if (looksLikePath) return { file: arg }; // let the loader say "no such file" with the path
-  const suggestion = closest(arg, shipped.map((s) => s.name));
+  const suggestion = closest(arg, shipped.filter((s) => s.kind === kind).map((s) => s.name));
   return {
-    error: `no scenario file or shipped scenario named "${arg}"${suggestion ? `: did you mean "${suggestion}"?` : ''} (see "dynasim list")`,
+    error: `no ${kind} file or shipped ${kind} named "${arg}"${suggestion ? `: did you mean "${suggestion}"?` : ''} (see "dynasim list")`,
   };
+}
+
+/** A shipped scenario or sweep by name, with or without ".yaml". */
+export function findShipped(shipped: readonly ShippedScenario[], name: string): ShippedScenario | undefined {
+  return shipped.find((s) => s.name === name || `${s.name}.yaml` === name);
 }
 
 export function isDirectory(p: string): boolean {

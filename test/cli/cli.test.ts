@@ -75,7 +75,11 @@ test('bad input: a file that does not exist, and a directory', async (t) => {
 test('bad input: a misspelled shipped scenario name gets a suggestion', async (t) => {
   const r = await cli('run', 'quickstrat');
   t.is(r.code, 2);
-  t.regex(r.err, /did you mean "quickstart"/);
+  t.regex(r.err, /no scenario file or shipped scenario named "quickstrat": did you mean "quickstart"/);
+  // A sweep argument is suggested among the shipped sweeps, not the scenarios.
+  const s = await cli('sweep', 'pbs-tradof');
+  t.is(s.code, 2);
+  t.regex(s.err, /no sweep file or shipped sweep named "pbs-tradof": did you mean "pbs-tradeoff"/);
 });
 
 test('bad usage: unknown command and bad seed are exit 2 with a message', async (t) => {

@@ -21,7 +21,7 @@ import { clearRuns, readManifest, readRunRecord, readRunWall, readShardFolder, w
 import { formatProblems, loadScenario } from '../../scenario/index.js';
 import { formatDurationUs } from '../../report/format.js';
 import { EXIT_BAD_INPUT, EXIT_BUG, EXIT_CHECK_FAILED, EXIT_INTERRUPTED, EXIT_OK, quote, type CliIo } from '../io.js';
-import { isSweepFile, resolveScenarioArg, shippedScenarios } from '../paths.js';
+import { findShipped, isSweepFile, resolveScenarioArg, shippedScenarios } from '../paths.js';
 import { closest } from '../../scenario/errors.js';
 import { reproduceCommand } from './scenario.js';
 import { VERSION } from '../../version.js';
@@ -68,7 +68,7 @@ function problemsOut(io: CliIo, problems: Parameters<typeof formatProblems>[0], 
 /** The base scenario of a sweep: a path relative to the sweep file was tried first; here a shipped scenario's name. */
 function resolveBase(name: string): { file: string } | { error: string } {
   const shipped = shippedScenarios();
-  const found = shipped.find((x) => x.name === name || `${x.name}.yaml` === name);
+  const found = findShipped(shipped, name);
   if (found === undefined) {
     const scenarios = shipped.filter((x) => x.kind === 'scenario').map((x) => x.name);
     const suggestion = closest(name, scenarios);
@@ -79,9 +79,9 @@ function resolveBase(name: string): { file: string } | { error: string } {
 }
 
 export async function sweepCommand(args: SweepArgs, io: CliIo, options: SweepCommandOptions = {}): Promise<number> {
-  const located = resolveScenarioArg(args.file);
+  const located = resolveScenarioArg(args.file, 'sweep');
   if ('error' in located) {
-    io.err(`dynasim: ${located.error.replace('no scenario file or shipped scenario', 'no sweep file or shipped sweep')}`);
+    io.err(`dynasim: ${located.error}`);
     return EXIT_BAD_INPUT;
   }
   if (!isSweepFile(located.file) && loadScenario(located.file).ok) {
