@@ -36,6 +36,15 @@ export class SimulationLimitError extends DynasimError {
   }
 }
 
+/**
+ * Whether a run failed on its input or a configured bound (an option out of
+ * range, a limit reached: exit 2, the user's to change) rather than on a bug
+ * in dynasim (exit 3).
+ */
+export function isInputOrLimitError(e: unknown): e is InvalidOptionError | SimulationLimitError {
+  return e instanceof InvalidOptionError || e instanceof SimulationLimitError;
+}
+
 export function show(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'bigint') return `${value}n`;

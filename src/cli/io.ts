@@ -1,3 +1,6 @@
+import { DynasimError, isInputOrLimitError } from '../../sim/errors.js';
+import { VERSION } from '../version.js';
+
 /** The CLI's only window on the process: injected so the entry function can be tested in-process. */
 export interface CliIo {
   out(text: string): void;
@@ -19,6 +22,22 @@ export const EXIT_BAD_INPUT = 2;
 export const EXIT_BUG = 3;
 /** An interrupted sweep (128 + SIGINT, as shells report it). */
 export const EXIT_INTERRUPTED = 130;
+
+/**
+ * A run threw: print why and how to reproduce it, and return the exit code
+ * (2 for bad input or a limit reached, 3 for a bug in dynasim).
+ */
+export function reportRunError(e: unknown, reproduce: string, io: CliIo): number {
+  if (isInputOrLimitError(e)) {
+    io.err(`dynasim: ${e.message}`);
+    io.err(`reproduce: ${reproduce}`);
+    return EXIT_BAD_INPUT;
+  }
+  const err = e as Error;
+  io.err(`dynasim: internal error (a bug in dynasim ${VERSION}; please report it with the command below): ${err instanceof DynasimError ? err.message : (err?.stack ?? String(e))}`);
+  io.err(`reproduce: ${reproduce}`);
+  return EXIT_BUG;
+}
 
 /** A word for a POSIX shell: as it is when it is safe, else in single quotes (for reproduce commands). */
 export function quote(s: string): string {

@@ -9,7 +9,7 @@
  * goes beside the result, never into it.
  */
 import { parentPort } from 'node:worker_threads';
-import { InvalidOptionError, SimulationLimitError } from '../../sim/errors.js';
+import { isInputOrLimitError } from '../../sim/errors.js';
 import { deterministicPart } from '../report/summary.js';
 import { formatProblems, loadScenario } from '../scenario/index.js';
 import type { WorkerReply, WorkerTask } from './pool.js';
@@ -26,7 +26,7 @@ function handle(task: WorkerTask): WorkerReply {
     return { kind: 'done', index: task.index, summary: deterministicPart(summary), wallMs: summary.wall.wallMs, eventsPerSec: summary.wall.eventsPerSec };
   } catch (e) {
     const err = e as Error;
-    const kind = e instanceof InvalidOptionError || e instanceof SimulationLimitError ? 'limit' : 'bug';
+    const kind = isInputOrLimitError(e) ? 'limit' : 'bug';
     return { kind: 'error', index: task.index, error: kind, message: kind === 'bug' ? (err?.stack ?? String(e)) : err.message };
   }
 }

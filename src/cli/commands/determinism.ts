@@ -2,23 +2,14 @@
 import { checkDeterminism } from '../../experiment/determinism.js';
 import type { ResolvedScenario } from '../../scenario/index.js';
 import { VERSION } from '../../version.js';
-import { EXIT_BAD_INPUT, EXIT_BUG, EXIT_OK, type CliIo } from '../io.js';
-import { DynasimError, InvalidOptionError, SimulationLimitError } from '../../../sim/errors.js';
+import { EXIT_BUG, EXIT_OK, reportRunError, type CliIo } from '../io.js';
 
 export async function determinismCommand(scenario: ResolvedScenario, seed: string, reproduce: string, io: CliIo, maxEvents?: number): Promise<number> {
   let result;
   try {
     result = await checkDeterminism(scenario, seed, maxEvents);
   } catch (e) {
-    if (e instanceof InvalidOptionError || e instanceof SimulationLimitError) {
-      io.err(`dynasim: ${e.message}`);
-      io.err(`reproduce: ${reproduce}`);
-      return EXIT_BAD_INPUT;
-    }
-    const err = e as Error;
-    io.err(`dynasim: internal error (a bug in dynasim ${VERSION}): ${err instanceof DynasimError ? err.message : (err?.stack ?? String(e))}`);
-    io.err(`reproduce: ${reproduce}`);
-    return EXIT_BUG;
+    return reportRunError(e, reproduce, io);
   }
   const { local, worker, summary } = result;
   const failed = summary.checks.filter((c) => !c.pass);

@@ -5,16 +5,14 @@
  */
 import path from 'node:path';
 import { SingleBar } from 'cli-progress';
-import { DynasimError, InvalidOptionError, SimulationLimitError } from '../../../sim/errors.js';
 import { formatDuration } from '../../../sim/time.js';
 import { runScenario, type RunProgress } from '../../experiment/run.js';
 import { renderMarkdown } from '../../report/markdown.js';
 import { renderSummaryJson, writeReport } from '../../report/write.js';
 import { explainScenario, formatProblems, loadScenario, type ResolvedScenario } from '../../scenario/index.js';
-import { EXIT_BAD_INPUT, EXIT_BUG, EXIT_CHECK_FAILED, EXIT_OK, quote, type CliIo } from '../io.js';
+import { EXIT_BAD_INPUT, EXIT_CHECK_FAILED, EXIT_OK, quote, reportRunError, type CliIo } from '../io.js';
 import { isSweepFile, resolveScenarioArg, shippedScenarios } from '../paths.js';
 import { seedOrFresh } from '../seed.js';
-import { VERSION } from '../../version.js';
 import { determinismCommand } from './determinism.js';
 import { closeTrace, openTrace } from './traceFile.js';
 
@@ -117,15 +115,7 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
   } catch (e) {
     trace?.abort();
     bar?.stop();
-    if (e instanceof InvalidOptionError || e instanceof SimulationLimitError) {
-      io.err(`dynasim: ${e.message}`);
-      io.err(`reproduce: ${reproduce}${limit}`);
-      return EXIT_BAD_INPUT;
-    }
-    const err = e as Error;
-    io.err(`dynasim: internal error (a bug in dynasim ${VERSION}; please report it with the command below): ${err instanceof DynasimError ? err.message : (err?.stack ?? String(e))}`);
-    io.err(`reproduce: ${reproduce}`);
-    return EXIT_BUG;
+    return reportRunError(e, `${reproduce}${limit}`, io);
   }
   bar?.stop();
   if (trace !== null && !closeTrace(trace, result.summary, args.json ? io.err : io.out, io)) return EXIT_BAD_INPUT;
