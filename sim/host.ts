@@ -19,6 +19,7 @@
  * - Slow-down: a factor on CPU and disk service times.
  */
 import type { Distribution } from './distributions.js';
+import { HeadQueue } from './headQueue.js';
 import { InvalidOptionError, requireFiniteNumber, requireInteger, requireNonNegative, requirePositive } from './errors.js';
 import type { Message, Network } from './network.js';
 import type { RandomStream } from './random.js';
@@ -150,8 +151,7 @@ class HostTimer implements Timer {
  * instant (a message, say) can run first. Still deterministic.
  */
 class TimerQueue {
-  readonly items: HostTimer[] = [];
-  head = 0;
+  readonly items = new HeadQueue<HostTimer>();
   /** Due time of the armed scheduler event; -1: none armed; -2: being fired. (Cancellations can empty the queue while an event stays armed.) */
   armedUs = -1;
   /** The armed event (null when armedUs < 0). */
@@ -187,14 +187,12 @@ export class Host {
   /** Per-type service times (null: every type uses `cpu.serviceUs`); a Map, not a keyed load per message. */
   private readonly cpuByType: Map<string, Distribution> | null;
   private cpuIdle: number;
-  private readonly cpuQueue: Message[] = [];
+  private readonly cpuQueue = new HeadQueue<Message>();
   /** The completion events of the messages in service (at most `workers`): a crash cancels them. */
   private readonly cpuRunning: ScheduledEvent[] = [];
-  private cpuHead = 0;
   private readonly disk: Required<DiskOptions>;
   private diskIdle: number;
-  private readonly diskQueue: DiskJob[] = [];
-  private diskHead = 0;
+  private readonly diskQueue = new HeadQueue<DiskJob>();
   private slowdown = 1;
 
   // Local clock: local = anchorLocal + (real - anchorReal - pausedSinceAnchor) * rate
@@ -313,13 +311,11 @@ export class Host {
     this.epoch++;
     this.stats.crashes++;
     this.actor = null;
-    this.cpuQueue.length = 0;
+    this.cpuQueue.clear();
     for (const ev of this.cpuRunning) this.scheduler.cancel(ev);
     this.cpuRunning.length = 0;
-    this.cpuHead = 0;
     this.cpuIdle = this.cpu.workers;
-    this.diskQueue.length = 0;
-    this.diskHead = 0;
+    this.diskQueue.clear();
     this.diskIdle = this.disk.channels;
     this.deferred = [];
     this.timerQueues = new Map();
@@ -378,7 +374,7 @@ export class Host {
       this.trace.drop(this.scheduler.nowUs, msg.id, msg.src, msg.dst, msg.type, 'host-down', msg.cause);
       return;
     }
-    if (this.cpuQueue.length - this.cpuHead >= this.cpu.queueMax) {
+    if (this.cpuQueue.size >= this.cpu.queueMax) {
       this.stats.messagesDropped++;
       this.trace.drop(this.scheduler.nowUs, msg.id, msg.src, msg.dst, msg.type, 'cpu-overload', msg.cause);
       return;
@@ -432,13 +428,8 @@ export class Host {
 
   private completeCpu(msg: Message): void {
     // Hand the next queued message to this worker before running the handler.
-    if (this.cpuHead < this.cpuQueue.length) {
-      const next = this.cpuQueue[this.cpuHead]!;
-      this.cpuQueue[this.cpuHead++] = undefined as unknown as Message;
-      if (this.cpuHead > 1024 && this.cpuHead * 2 > this.cpuQueue.length) {
-        this.cpuQueue.splice(0, this.cpuHead);
-        this.cpuHead = 0;
-      }
+    const next = this.cpuQueue.shift();
+    if (next !== undefined) {
       this.startCpu(next);
     } else {
       this.cpuIdle++;
@@ -465,8 +456,8 @@ export class Host {
       this.diskIdle--;
       this.startDisk(job);
     } else {
-      if (this.diskQueue.length - this.diskHead >= this.disk.queueMax) {
-        throw new InvalidOptionError(`${this.name} disk queue`, this.diskQueue.length - this.diskHead, `at most ${this.disk.queueMax} queued operations (raise disk.queueMax or lower the load)`);
+      if (this.diskQueue.size >= this.disk.queueMax) {
+        throw new InvalidOptionError(`${this.name} disk queue`, this.diskQueue.size, `at most ${this.disk.queueMax} queued operations (raise disk.queueMax or lower the load)`);
       }
       this.diskQueue.push(job);
     }
@@ -489,13 +480,8 @@ export class Host {
       this.deferred.push(() => this.finishDisk(job));
       return;
     }
-    if (this.diskHead < this.diskQueue.length) {
-      const next = this.diskQueue[this.diskHead]!;
-      this.diskQueue[this.diskHead++] = undefined as unknown as DiskJob;
-      if (this.diskHead > 1024 && this.diskHead * 2 > this.diskQueue.length) {
-        this.diskQueue.splice(0, this.diskHead);
-        this.diskHead = 0;
-      }
+    const next = this.diskQueue.shift();
+    if (next !== undefined) {
       this.startDisk(next);
     } else {
       this.diskIdle++;
@@ -509,11 +495,11 @@ export class Host {
 
   /** Queued plus in-service disk operations. */
   get diskQueueLength(): number {
-    return this.diskQueue.length - this.diskHead + (this.disk.channels - this.diskIdle);
+    return this.diskQueue.size + (this.disk.channels - this.diskIdle);
   }
 
   get cpuQueueLength(): number {
-    return this.cpuQueue.length - this.cpuHead + (this.cpu.workers - this.cpuIdle);
+    return this.cpuQueue.size + (this.cpu.workers - this.cpuIdle);
   }
 
   // ---- timers and the context ---------------------------------------------------------------
@@ -549,14 +535,14 @@ export class Host {
       q = new TimerQueue(this.epoch);
       this.timerQueues.set(timer.label, q);
     }
-    const items = q.items;
-    if (q.head < items.length && items[items.length - 1]!.dueUs > timer.dueUs) {
+    const last = q.items.last();
+    if (last !== undefined && last.dueUs > timer.dueUs) {
       // Out of order (a shorter delay than the last one of this label): its own event.
       timer.ev = this.scheduler.at(timer.dueUs, this.fireTimer, timer);
       return;
     }
     timer.queued = true;
-    items.push(timer);
+    q.items.push(timer);
     // Arm when nothing is armed, or when the armed event is later than this timer: possible only when
     // cancellations emptied the queue (dropCancelledFront) after it was armed for an earlier head.
     if (q.armedUs === -1 || (q.armedUs >= 0 && timer.dueUs < q.armedUs)) this.arm(q, timer.dueUs);
@@ -578,15 +564,8 @@ export class Host {
     const q = this.timerQueues.get(timer.label);
     if (q === undefined || q.epoch !== timer.epoch) return;
     const items = q.items;
-    if (q.head >= items.length || items[q.head] !== timer) return;
-    while (q.head < items.length && !items[q.head]!.queued) items[q.head++] = undefined as unknown as HostTimer;
-    if (q.head === items.length) {
-      items.length = 0;
-      q.head = 0;
-    } else if (q.head > 1024 && q.head * 2 > items.length) {
-      items.splice(0, q.head);
-      q.head = 0;
-    }
+    if (items.peek() !== timer) return;
+    for (let t = items.peek(); t !== undefined && !t.queued; t = items.peek()) items.shift();
   }
 
   private readonly fireTimerQueue = (q: TimerQueue): void => {
@@ -595,35 +574,24 @@ export class Host {
     q.armedEv = null;
     const now = this.scheduler.nowUs;
     const items = q.items;
-    while (q.head < items.length) {
-      const timer = items[q.head]!;
+    for (let timer = items.peek(); timer !== undefined; timer = items.peek()) {
       if (timer.queued && timer.dueUs > now) break;
-      items[q.head++] = undefined as unknown as HostTimer;
+      items.shift();
       if (!timer.queued) continue; // cancelled
       timer.queued = false;
       this.fireTimer(timer);
     }
-    if (q.head === items.length) {
-      items.length = 0;
-      q.head = 0;
+    // Skip cancelled timers at the front so the event is armed for a live one.
+    let head = items.peek();
+    while (head !== undefined && !head.queued) {
+      items.shift();
+      head = items.peek();
+    }
+    if (head === undefined) {
       q.armedUs = -1;
       return;
     }
-    if (q.head > 1024 && q.head * 2 > items.length) {
-      items.splice(0, q.head);
-      q.head = 0;
-    }
-    // Skip cancelled timers at the front so the event is armed for a live one.
-    while (!items[q.head]!.queued) {
-      items[q.head++] = undefined as unknown as HostTimer;
-      if (q.head === items.length) {
-        items.length = 0;
-        q.head = 0;
-        q.armedUs = -1;
-        return;
-      }
-    }
-    this.arm(q, items[q.head]!.dueUs);
+    this.arm(q, head.dueUs);
   };
 
   private makeContext(): HostContext {
