@@ -463,14 +463,16 @@ export function diff(a: MerkleTree, b: MerkleTree, costModel: ExchangeCostModel 
 }
 
 /**
- * Walk two segments' items (ascending by key) together and call `onDiffer`
- * with every key whose item hash differs or that only one side has, saying
- * which sides hold it, in key order. Returns the number of comparisons made.
+ * Walk two lists sorted by id together and call `onDiffer` with every id
+ * whose hash differs or that only one side has, saying which sides hold it,
+ * in id order. Returns the number of comparisons made.
  */
-export function differingItems(
-  mine: readonly SegmentItem[],
-  theirs: readonly SegmentItem[],
-  onDiffer: (key: number, inMine: boolean, inTheirs: boolean) => void,
+function walkDiffering<T>(
+  mine: readonly T[],
+  theirs: readonly T[],
+  idOf: (x: T) => number,
+  hashOf: (x: T) => number,
+  onDiffer: (id: number, inMine: boolean, inTheirs: boolean) => void,
 ): number {
   let i = 0;
   let j = 0;
@@ -479,14 +481,14 @@ export function differingItems(
     compared++;
     const x = mine[i];
     const y = theirs[j];
-    if (y === undefined || (x !== undefined && x.key < y.key)) {
-      onDiffer(x!.key, true, false);
+    if (y === undefined || (x !== undefined && idOf(x) < idOf(y))) {
+      onDiffer(idOf(x!), true, false);
       i++;
-    } else if (x === undefined || y.key < x.key) {
-      onDiffer(y.key, false, true);
+    } else if (x === undefined || idOf(y) < idOf(x)) {
+      onDiffer(idOf(y), false, true);
       j++;
     } else {
-      if (x.itemHash !== y.itemHash) onDiffer(x.key, true, true);
+      if (hashOf(x) !== hashOf(y)) onDiffer(idOf(x), true, true);
       i++;
       j++;
     }
@@ -494,33 +496,20 @@ export function differingItems(
   return compared;
 }
 
-/**
- * Walk two child lists (sorted by index, empty children absent) together and
- * call `onDiffer` with every index whose hash differs or that only one side
- * has, in index order. Returns the number of comparisons made.
- */
-export function differingChildren(mine: readonly ChildHash[], theirs: readonly ChildHash[], onDiffer: (index: number) => void): number {
-  let i = 0;
-  let j = 0;
-  let compared = 0;
-  while (i < mine.length || j < theirs.length) {
-    compared++;
-    const x = mine[i];
-    const y = theirs[j];
-    if (y === undefined || (x !== undefined && x.index < y.index)) {
-      onDiffer(x!.index);
-      i++;
-    } else if (x === undefined || y.index < x.index) {
-      onDiffer(y.index);
-      j++;
-    } else {
-      i++;
-      j++;
-      if (x.hash !== y.hash) onDiffer(x.index);
-    }
-  }
-  return compared;
+/** Two segments' items (ascending by key): every key only one side has or whose item hash differs. */
+export function differingItems(mine: readonly SegmentItem[], theirs: readonly SegmentItem[], onDiffer: (key: number, inMine: boolean, inTheirs: boolean) => void): number {
+  return walkDiffering(mine, theirs, itemKey, itemHashOfEntry, onDiffer);
 }
+
+/** Two child lists (by index, empty children absent): every index only one side has or whose hash differs. */
+export function differingChildren(mine: readonly ChildHash[], theirs: readonly ChildHash[], onDiffer: (index: number) => void): number {
+  return walkDiffering(mine, theirs, childIndex, childHash, onDiffer);
+}
+
+const itemKey = (x: SegmentItem): number => x.key;
+const itemHashOfEntry = (x: SegmentItem): number => x.itemHash;
+const childIndex = (x: ChildHash): number => x.index;
+const childHash = (x: ChildHash): number => x.hash;
 
 export interface RebuildCost {
   /** Keys whose (key, item hash) pairs are hashed into segments. */
