@@ -70,9 +70,12 @@ export class LocalStore {
   private flushing = false;
   /** Whether the writer task's next wake-up is scheduled. */
   private flushArmed = false;
-  /** Disk writes issued and not yet completed (lost if the host crashes first). */
-  private readonly inFlight = new Map<number, [string, readonly Version[]]>();
-  private nextWrite = 0;
+  /**
+   * Disk writes issued and not yet completed (lost if the host crashes first), oldest first: a
+   * doubly linked list through the writes themselves (no table to grow and rehash per write).
+   */
+  private inFlightHead: DiskWrite | null = null;
+  private inFlightTail: DiskWrite | null = null;
   readonly stats: StoreStats = { reads: 0, bufferHits: 0, writes: 0, bufferedWrites: 0, flushes: 0 };
 
   constructor(
@@ -89,13 +92,13 @@ export class LocalStore {
 
   /** The key's current state without I/O (tests, checkers, Merkle rebuilds). */
   peek(key: string): Siblings | undefined {
-    return this.buffer.get(key) ?? this.data.get(key);
+    return (this.buffer.size > 0 ? this.buffer.get(key) : undefined) ?? this.data.get(key);
   }
 
   /** Read a key: from the buffer at memory speed, else from disk. */
   read(key: string, done: (siblings: Siblings | undefined) => void): void {
     this.stats.reads++;
-    const buffered = this.buffer.get(key);
+    const buffered = this.buffer.size > 0 ? this.buffer.get(key) : undefined;
     if (buffered !== undefined) {
       this.stats.bufferHits++;
       done(buffered);
@@ -128,18 +131,27 @@ export class LocalStore {
         return;
       }
     }
-    const ticket = this.nextWrite++;
-    this.inFlight.set(ticket, [key, incoming]);
-    this.ctx.diskWrite(versionSetSizeBytes(incoming), () => {
-      this.inFlight.delete(ticket);
-      const before = this.peek(key);
-      const merged = mergeInto(before ?? [], incoming);
-      this.data.set(key, merged);
-      if (this.buffer.has(key)) this.buffer.set(key, merged);
-      if (merged !== before) this.options.onChange?.(key, merged);
-      done({ stored: merged, durable: true });
-    });
+    const write: DiskWrite = { key, incoming, done, prev: this.inFlightTail, next: null };
+    if (this.inFlightTail === null) this.inFlightHead = write;
+    else this.inFlightTail.next = write;
+    this.inFlightTail = write;
+    this.ctx.diskWrite(versionSetSizeBytes(incoming), this.writeDone, write);
   }
+
+  /** An unbuffered write reached the disk: merge it into the store. */
+  private readonly writeDone = (write: DiskWrite): void => {
+    if (write.prev === null) this.inFlightHead = write.next;
+    else write.prev.next = write.next;
+    if (write.next === null) this.inFlightTail = write.prev;
+    else write.next.prev = write.prev;
+    const key = write.key;
+    const before = this.peek(key);
+    const merged = mergeInto(before ?? [], write.incoming);
+    this.data.set(key, merged);
+    if (this.buffer.size > 0 && this.buffer.has(key)) this.buffer.set(key, merged);
+    if (merged !== before) this.options.onChange?.(key, merged);
+    write.done({ stored: merged, durable: true });
+  };
 
   /** Keys stored (durable and buffered). */
   get keyCount(): number {
@@ -167,7 +179,9 @@ export class LocalStore {
 
   /** Writes whose disk write was issued but has not completed: a crash now loses them too. */
   writesInFlight(): Array<[string, readonly Version[]]> {
-    return [...this.inFlight.values()];
+    const out: Array<[string, readonly Version[]]> = [];
+    for (let w = this.inFlightHead; w !== null; w = w.next) out.push([w.key, w.incoming]);
+    return out;
   }
 
   /**
@@ -196,15 +210,24 @@ export class LocalStore {
     }
     this.flushing = true;
     const [key, snapshot] = first.value;
-    this.ctx.diskWrite(versionSetSizeBytes(snapshot), () => {
-      this.stats.flushes++;
-      this.data.set(key, mergeInto(this.data.get(key) ?? [], snapshot));
-      // Only drop the entry if no newer write replaced it meanwhile.
-      if (this.buffer.get(key) === snapshot) this.buffer.delete(key);
-      else {
-        // a newer write re-queued it at the end; keep flushing the rest
-      }
-      this.flushNext();
-    });
+    this.ctx.diskWrite(versionSetSizeBytes(snapshot), this.flushDone, key, snapshot);
   }
+
+  /** The writer task's disk write finished: the snapshot is durable; go on with the next entry. */
+  private readonly flushDone = (key: string, snapshot: Siblings): void => {
+    this.stats.flushes++;
+    this.data.set(key, mergeInto(this.data.get(key) ?? [], snapshot));
+    // Drop the entry unless a newer write replaced it meanwhile (that one was re-queued at the end).
+    if (this.buffer.get(key) === snapshot) this.buffer.delete(key);
+    this.flushNext();
+  };
+}
+
+/** An unbuffered write between its disk write's start and end. */
+interface DiskWrite {
+  readonly key: string;
+  readonly incoming: readonly Version[];
+  readonly done: (outcome: WriteOutcome) => void;
+  prev: DiskWrite | null;
+  next: DiskWrite | null;
 }

@@ -2,8 +2,8 @@ import test from 'ava';
 import { World } from '../../sim/world.js';
 import { LocalStore } from '../../src/dynamo/storage.js';
 import { increment, empty } from '../../src/dynamo/vclock.js';
-import type { Version } from '../../src/dynamo/version.js';
-import { flatNetwork, simpleHost } from '../sim/helpers.js';
+import { versionSetSizeBytes, type Version } from '../../src/dynamo/version.js';
+import { fixed, flatNetwork, simpleHost } from '../sim/helpers.js';
 
 function version(id: number): Version {
   return { clock: increment(empty(), 0, id), value: { id, sizeBytes: 100, writtenAtUs: 0, items: null } };
@@ -52,4 +52,45 @@ test('a write into an empty buffer is flushed a flush interval later, with the w
   t.is(durable(), 2);
   world.scheduler.runUntil(2_110_200);
   t.is(durable(), 3);
+});
+
+test('durable writes are in flight, oldest first, from their disk write start to its end, and then land in the store', (t) => {
+  // Four disk channels, 200 µs plus 1 µs per byte: a large write started first ends last.
+  const world = new World({ seed: 3, network: flatNetwork(100) });
+  const host = world.addHost(simpleHost('n0', { disk: { channels: 4, readUs: fixed(100), writeUs: fixed(200), bytesPerSec: 1_000_000 } }));
+  let store!: LocalStore;
+  host.boot((ctx) => {
+    store = new LocalStore(ctx, { writeBufferObjects: 10, flushIntervalUs: 10_000 });
+    return { onMessage() {} };
+  });
+  const sized = (id: number, sizeBytes: number): Version => ({ ...version(id), value: { ...version(id).value, sizeBytes } });
+  const acked: string[] = [];
+  const write = (key: string, v: Version) => store.write(key, [v], true, (o) => acked.push(`${key}:${o.durable}`));
+  const inFlight = () => store.writesInFlight().map(([key, versions]) => `${key}:${versions.map((v) => v.value.id).join(',')}`);
+  const endOf = (startUs: number, v: Version) => startUs + 200 + versionSetSizeBytes([v]);
+  const [a, b, c, d] = [sized(1, 100), sized(2, 1_000), sized(3, 100), sized(4, 100)];
+  world.scheduler.at(1_000, () => {
+    write('a', a);
+    write('b', b);
+  });
+  world.scheduler.at(1_050, () => write('c', c));
+  world.scheduler.at(1_060, () => write('d', d));
+  world.scheduler.runUntil(1_070);
+  t.deepEqual(inFlight(), ['a:1', 'b:2', 'c:3', 'd:4']);
+  world.scheduler.runUntil(endOf(1_050, c));
+  t.deepEqual(acked, ['a:true', 'c:true']);
+  t.deepEqual(inFlight(), ['b:2', 'd:4'], 'the completed ones leave the list, from its head and its middle');
+  t.deepEqual(store.peek('c')!.map((v) => v.value.id), [3]);
+  t.is(store.peek('b'), undefined, 'not in the store before its disk write ends');
+  world.scheduler.runUntil(endOf(1_060, d));
+  t.deepEqual(inFlight(), ['b:2'], 'and from its tail');
+  world.scheduler.runUntil(endOf(1_000, b));
+  t.deepEqual(acked, ['a:true', 'c:true', 'd:true', 'b:true']);
+  t.deepEqual(inFlight(), []);
+  t.deepEqual(store.peek('b')!.map((v) => v.value.id), [2]);
+  t.is(store.unflushed().length, 0, 'durable writes skip the buffer');
+  // The list is usable again after emptying.
+  world.scheduler.at(world.nowUs + 1, () => write('e', sized(5, 100)));
+  world.scheduler.runUntil(world.nowUs + 2);
+  t.deepEqual(inFlight(), ['e:5']);
 });
