@@ -626,7 +626,8 @@ export class Transfer implements NodeComponent {
       if (queued) this.pump();
       return;
     }
-    if (!this.isReplica(key)) this.noteStray(key);
+    // The partition was computed under the node's current view: the key's preference list without hashing it again.
+    if (!inTopN(this.services.view().preflists.get(partition), this.n, this.id)) this.noteStray(key);
   }
 
   private indexAdd(key: string): void {
