@@ -6,12 +6,17 @@
  * It runs `bench/requestPath.js` under `valgrind --tool=cachegrind
  * --cache-sim=no` twice, for `lo` and `hi` requests, with `node
  * --single-threaded` (so the collector's and compiler's work is on the
- * counted thread), and prints (instructions(hi) - instructions(lo)) / (hi -
+ * counted thread) and V8's hash and random seeds fixed (else every run lays
+ * out its hash tables differently), and prints (instructions(hi) - instructions(lo)) / (hi -
  * lo): start-up, cluster building and the JIT's tier-up before `lo` cancel
- * out. Instructions do not see cache misses: a change that only moves
- * memory traffic shows in wall time, not here (bench/README.md).
+ * out. Instructions do not see cache misses or mispredicted branches; with
+ * `--model`, valgrind also simulates the caches and the branch predictor
+ * (~5 times slower) and the per-request L1 data misses, last-level data
+ * misses and mispredicted branches are printed too: still deterministic,
+ * and the closest this VM (no hardware counters) comes to cycles.
  *
- *   node dist/bench/icount.js [lo] [hi] [server|client]   (defaults 40000 140000 server; ~1 minute)
+ *   node dist/bench/icount.js [lo] [hi] [server|client] [--model]
+ *   (defaults 40000 140000 server; ~1 minute, ~6 with --model)
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
@@ -19,9 +24,25 @@ import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-function countInstructions(requests: number, mode: string): Promise<{ instructions: number; digest: string }> {
+interface Counts {
+  instructions: number;
+  /** With the cache and branch model only (else NaN). */
+  d1Misses: number;
+  llMisses: number;
+  mispredicts: number;
+  digest: string;
+}
+
+/** The total after `label:` in valgrind's summary (NaN when absent). */
+function total(err: string, label: RegExp): number {
+  const m = new RegExp(`${label.source}\\s+([\\d,]+)`).exec(err);
+  return m === null ? NaN : Number(m[1]!.replace(/,/g, ''));
+}
+
+function count(requests: number, mode: string, model: boolean): Promise<Counts> {
   return new Promise((resolve, reject) => {
-    const args = ['--tool=cachegrind', '--cache-sim=no', '--cachegrind-out-file=/dev/null', process.execPath, '--single-threaded', path.join(here, 'requestPath.js'), String(requests), mode];
+    const sim = model ? ['--cache-sim=yes', '--branch-sim=yes'] : ['--cache-sim=no'];
+    const args = ['--tool=cachegrind', ...sim, '--cachegrind-out-file=/dev/null', process.execPath, '--single-threaded', '--hash-seed=1', '--random-seed=1', path.join(here, 'requestPath.js'), String(requests), mode];
     const child = spawn('valgrind', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
@@ -29,26 +50,42 @@ function countInstructions(requests: number, mode: string): Promise<{ instructio
     child.stderr.on('data', (d: Buffer) => (err += d));
     child.on('error', (e) => reject(new Error(`valgrind could not start (${e.message}); install it with apt-get install -y valgrind`)));
     child.on('close', (code) => {
-      const refs = /I\s+refs:\s+([\d,]+)/.exec(err);
-      if (code !== 0 || refs === null) return reject(new Error(`valgrind exited with ${code}:\n${err.slice(-2000)}`));
-      resolve({ instructions: Number(refs[1]!.replace(/,/g, '')), digest: (JSON.parse(out) as { digest: string }).digest });
+      const instructions = total(err, /I\s+refs:/);
+      if (code !== 0 || Number.isNaN(instructions)) return reject(new Error(`valgrind exited with ${code}:\n${err.slice(-2000)}`));
+      resolve({
+        instructions,
+        d1Misses: total(err, /D1\s+misses:/),
+        llMisses: total(err, /LLd\s+misses:/),
+        mispredicts: total(err, /Mispredicts:/),
+        digest: (JSON.parse(out) as { digest: string }).digest,
+      });
     });
   });
 }
 
 const isMain = process.argv[1] !== undefined && process.argv[1].endsWith('icount.js');
 if (isMain) {
-  const lo = Number(process.argv[2] ?? 40_000);
-  const hi = Number(process.argv[3] ?? 140_000);
-  const mode = process.argv[4] === 'client' ? 'client' : 'server';
-  if (!(Number.isSafeInteger(lo) && Number.isSafeInteger(hi) && lo > 0 && hi > lo)) {
-    process.stderr.write('usage: node dist/bench/icount.js [lo] [hi] [server|client]  (0 < lo < hi requests)\n');
+  const argv = process.argv.slice(2);
+  const model = argv.includes('--model');
+  const positional = argv.filter((a) => a !== '--model');
+  const lo = Number(positional[0] ?? 40_000);
+  const hi = Number(positional[1] ?? 140_000);
+  const mode = positional[2] ?? 'server';
+  if (!(Number.isSafeInteger(lo) && Number.isSafeInteger(hi) && lo > 0 && hi > lo) || (mode !== 'server' && mode !== 'client') || positional.length > 3) {
+    process.stderr.write('usage: node dist/bench/icount.js [lo] [hi] [server|client] [--model]  (0 < lo < hi requests)\n');
     process.exit(2);
   }
   try {
-    const [a, b] = await Promise.all([countInstructions(lo, mode), countInstructions(hi, mode)]);
-    const perRequest = Math.round((b.instructions - a.instructions) / (hi - lo));
-    process.stdout.write(`${JSON.stringify({ mode, lo, hi, instructionsPerRequest: perRequest, digest: b.digest })}\n`);
+    const [a, b] = await Promise.all([count(lo, mode, model), count(hi, mode, model)]);
+    const per = (k: 'instructions' | 'd1Misses' | 'llMisses' | 'mispredicts') => Math.round((b[k] - a[k]) / (hi - lo));
+    const result: Record<string, unknown> = { mode, lo, hi, instructionsPerRequest: per('instructions') };
+    if (model) {
+      result.d1MissesPerRequest = per('d1Misses');
+      result.llMissesPerRequest = per('llMisses');
+      result.mispredictsPerRequest = per('mispredicts');
+    }
+    result.digest = b.digest;
+    process.stdout.write(`${JSON.stringify(result)}\n`);
   } catch (e) {
     process.stderr.write(`${(e as Error).message}\n`);
     process.exit(1);
