@@ -43,3 +43,15 @@ export function reportRunError(e: unknown, reproduce: string, io: CliIo): number
 export function quote(s: string): string {
   return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
+
+/** Checks `--max-events` (an integer >= 1 when given); false after saying why on stderr. */
+export function maxEventsValid(maxEvents: number | undefined, io: CliIo): boolean {
+  if (maxEvents === undefined || (Number.isSafeInteger(maxEvents) && maxEvents >= 1)) return true;
+  io.err(`dynasim: --max-events ${maxEvents}: expected an integer >= 1 (the most events one run may simulate)`);
+  return false;
+}
+
+/** `--max-events N` as command-line words for a reproduce or continue command (none when not given). */
+export function maxEventsFlags(maxEvents: number | undefined): string[] {
+  return maxEvents === undefined ? [] : ['--max-events', String(maxEvents)];
+}

@@ -5,7 +5,7 @@
  */
 import test from 'ava';
 import fc from 'fast-check';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -133,6 +133,26 @@ test('a run beyond --max-events fails loudly with its seed (exit 2)', async (t) 
   t.is(r.code, 2);
   t.regex(r.err, /maxEvents.*seed 9/);
   t.regex(r.err, /reproduce: .*--max-events 1000/);
+});
+
+test('a --max-events that is not an integer >= 1 is bad input before anything runs or is removed (exit 2)', async (t) => {
+  for (const bad of ['abc', '0', '2.5']) {
+    const r = await cli('run', 'quickstart', '--seed', '9', '--max-events', bad, '--out', path.join(tmp, 'bad-cap'));
+    t.is(r.code, 2, bad);
+    t.regex(r.err, /--max-events .*: expected an integer >= 1/);
+    t.notRegex(r.err, /reproduce:/);
+  }
+  t.false(existsSync(path.join(tmp, 'bad-cap')), 'no report folder');
+  // A sweep folder from an earlier compare keeps its runs.
+  const dir = path.join(tmp, 'cap-compare');
+  const ok = await cli('compare', 'quickstart', '--nrw', '3,2,2', '--nrw', '3,1,1', '--seeds', '1', '--jobs', '2', '--out', dir);
+  t.is(ok.code, 0, ok.err);
+  const before = readdirSync(path.join(dir, 'runs')).sort();
+  const bad = await cli('compare', 'quickstart', '--nrw', '3,2,2', '--nrw', '3,1,1', '--seeds', '1', '--jobs', '2', '--out', dir, '--max-events', 'abc');
+  t.is(bad.code, 2);
+  t.regex(bad.err, /--max-events NaN: expected an integer >= 1/);
+  t.notRegex(bad.err, /removed/);
+  t.deepEqual(readdirSync(path.join(dir, 'runs')).sort(), before);
 });
 
 test('--check-determinism honours --max-events too (both runs are capped)', async (t) => {

@@ -153,14 +153,14 @@ test('Ctrl-C keeps finished runs and exits non-zero with a hint; --resume skips 
     if (existsSync(path.join(dir, 'runs')) && runFiles(dir).length >= 2) controller.abort();
   }, 5);
   const c = capture();
-  const code = await sweepCommand({ file: sweepFile, jobs: 1, out: dir }, c.io, { signal: controller.signal });
+  const code = await sweepCommand({ file: sweepFile, jobs: 1, out: dir, maxEvents: 50_000_000 }, c.io, { signal: controller.signal });
   clearInterval(watch);
   t.is(code, 130);
   const kept = runFiles(dir);
   t.true(kept.length >= 2 && kept.length < RUNS, `kept ${kept.length} runs`);
   const err = c.err.join('\n');
   t.regex(err, new RegExp(`interrupted: ${kept.length} of 8 runs are finished and kept in`));
-  t.regex(err, /continue with: dynasim sweep .*tiny-sweep\.yaml --jobs 1 --out .*interrupted --resume/);
+  t.regex(err, /continue with: dynasim sweep .*tiny-sweep\.yaml --jobs 1 --max-events 50000000 --out .*interrupted --resume/, 'the hint keeps the run bound');
   const keptBytes = kept.map((f) => read(dir, `runs/${f}`));
   const again = await cli('sweep', sweepFile, '--jobs', '2', '--out', dir, '--resume');
   t.is(again.code, 0, again.err);

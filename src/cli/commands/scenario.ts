@@ -10,7 +10,7 @@ import { runScenario, type RunProgress } from '../../experiment/run.js';
 import { renderMarkdown } from '../../report/markdown.js';
 import { renderSummaryJson, writeReport } from '../../report/write.js';
 import { explainScenario, formatProblems, loadScenario, type ResolvedScenario } from '../../scenario/index.js';
-import { EXIT_BAD_INPUT, EXIT_CHECK_FAILED, EXIT_OK, quote, reportRunError, type CliIo } from '../io.js';
+import { EXIT_BAD_INPUT, EXIT_CHECK_FAILED, EXIT_OK, maxEventsFlags, maxEventsValid, quote, reportRunError, type CliIo } from '../io.js';
 import { isSweepFile, resolveScenarioArg, shippedScenarios } from '../paths.js';
 import { seedOrFresh } from '../seed.js';
 import { determinismCommand } from './determinism.js';
@@ -67,6 +67,7 @@ export function reproduceCommand(args: ScenarioArgs, seed: string, extra: string
 }
 
 export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
+  if (!maxEventsValid(args.maxEvents, io)) return EXIT_BAD_INPUT;
   const loaded = load(args, io);
   if (!loaded.ok) return loaded.code;
   const scenario = loaded.scenario;
@@ -78,14 +79,13 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
     return EXIT_BAD_INPUT;
   }
   const reproduce = reproduceCommand(args, seed);
-  const limit = args.maxEvents !== undefined ? ` --max-events ${args.maxEvents}` : '';
   // The seed comes first, always (on stderr with --json so stdout stays JSON).
   (args.json ? io.err : io.out)(`seed ${seed}`);
   if (args.checkDeterminism && args.trace !== undefined) {
     io.err('dynasim: --check-determinism runs twice and writes no report or trace: drop --trace (record the trace in a normal run)');
     return EXIT_BAD_INPUT;
   }
-  if (args.checkDeterminism) return determinismCommand(scenario, seed, `${reproduce}${limit} --check-determinism`, io, args.maxEvents);
+  if (args.checkDeterminism) return determinismCommand(scenario, seed, reproduceCommand(args, seed, [...maxEventsFlags(args.maxEvents), '--check-determinism']), io, args.maxEvents);
   const trace = args.trace === undefined ? null : openTrace(args.trace, { seed, command: reproduce, scenario }, io);
   if (trace === false) return EXIT_BAD_INPUT;
   const showBar = io.stderrIsTty && args.progress !== false;
@@ -115,7 +115,7 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
   } catch (e) {
     trace?.abort();
     bar?.stop();
-    return reportRunError(e, `${reproduce}${limit}`, io);
+    return reportRunError(e, reproduceCommand(args, seed, maxEventsFlags(args.maxEvents)), io);
   }
   bar?.stop();
   if (trace !== null && !closeTrace(trace, result.summary, args.json ? io.err : io.out, io)) return EXIT_BAD_INPUT;

@@ -20,7 +20,7 @@ import { renderComparisonMarkdown } from '../../report/comparisonMarkdown.js';
 import { clearRuns, readManifest, readRunRecord, readRunWall, readShardFolder, writeComparison, writeManifest, writeRunRecord, writeRunWall } from '../../report/sweepFiles.js';
 import { formatProblems, loadScenario } from '../../scenario/index.js';
 import { formatDurationUs } from '../../report/format.js';
-import { EXIT_BAD_INPUT, EXIT_BUG, EXIT_CHECK_FAILED, EXIT_INTERRUPTED, EXIT_OK, quote, type CliIo } from '../io.js';
+import { EXIT_BAD_INPUT, EXIT_BUG, EXIT_CHECK_FAILED, EXIT_INTERRUPTED, EXIT_OK, maxEventsFlags, maxEventsValid, quote, type CliIo } from '../io.js';
 import { findShipped, isSweepFile, resolveScenarioArg, shippedScenarios } from '../paths.js';
 import { closest } from '../../scenario/errors.js';
 import { reproduceCommand } from './scenario.js';
@@ -132,7 +132,7 @@ function commonFlags(args: SweepRunArgs): string[] {
   if (args.seeds !== undefined) out.push('--seeds', String(args.seeds));
   if (args.shard !== undefined) out.push('--shard', quote(args.shard));
   if (args.jobs !== undefined) out.push('--jobs', String(args.jobs));
-  if (args.maxEvents !== undefined) out.push('--max-events', String(args.maxEvents));
+  out.push(...maxEventsFlags(args.maxEvents));
   return out;
 }
 
@@ -151,6 +151,7 @@ async function executeSweep(spec: SweepSpec, args: SweepRunArgs, io: CliIo, opti
     io.err(`dynasim: --jobs ${args.jobs}: expected an integer from 1 to ${JOBS_MAX} (worker threads; default: the number of cores, ${os.availableParallelism()})`);
     return EXIT_BAD_INPUT;
   }
+  if (!maxEventsValid(args.maxEvents, io)) return EXIT_BAD_INPUT;
   const planned = planSweep(spec);
   if (!planned.ok) return problemsOut(io, planned.problems, spec.file);
   const plan = planned.plan;
@@ -243,7 +244,7 @@ async function executeSweep(spec: SweepSpec, args: SweepRunArgs, io: CliIo, opti
     const f = outcome.failure;
     if (f.index >= 0) {
       const run = runOf(plan, f.index);
-      const reproduce = reproduceCommand({ scenario: spec.scenarioFile, set: plan.configurations[run.configuration]!.overrides }, run.seed, args.maxEvents !== undefined ? ['--max-events', String(args.maxEvents)] : []);
+      const reproduce = reproduceCommand({ scenario: spec.scenarioFile, set: plan.configurations[run.configuration]!.overrides }, run.seed, maxEventsFlags(args.maxEvents));
       if (f.error === 'bug') io.err(`dynasim: internal error in run ${f.index} (a bug in dynasim ${VERSION}; please report it with the command below): ${f.message}`);
       else io.err(`dynasim: run ${f.index} failed: ${f.message}`);
       io.err(`reproduce: ${reproduce}`);
