@@ -276,7 +276,10 @@ export function truncate(clock: VClock, maxEntries: number): VClock {
  * than young_vclock, and the incremented one is as young as it gets.)
  */
 export function incrementAndTruncate(clock: VClock, node: number, nowUs: number, maxEntries: number): VClock {
-  return setEntryAndTruncate(clock, node, counterOf(clock, node) + 1, nowUs, maxEntries);
+  // The definition, kept separate from setEntryAndTruncate (the one-walk version the coordinator uses):
+  // the property tests check that one against this one.
+  checkMaxEntries(maxEntries);
+  return prune(increment(clock, node, nowUs), maxEntries, node);
 }
 
 /**
