@@ -2,7 +2,7 @@
  * The run digest: a 64-bit hash folded over the event stream, always kept,
  * even when no trace is written, so two runs can be compared by 16 hex digits.
  *
- * Definition (dynasim digest v2): two 32-bit lanes (h1, h2), both starting
+ * Definition (dynasim digest v3): two 32-bit lanes (h1, h2), both starting
  * from fixed constants. Each folded number x (an integer below 2^53, or a
  * float that is first reduced to its IEEE-754 bits) is split into lo = x mod
  * 2^32 and hi = floor(x / 2^32); each word w updates the lanes as
@@ -12,8 +12,8 @@
  * 2^53, folded once per executed event, the hottest fold) is one word:
  * lo XOR imul(hi, 0x9e3779b1), i.e. t itself below 2^32 µs (71 minutes).
  * (v1 folded it as two words.) A record's string value is folded by content,
- * its length then strHash (v1 interned it and folded its code, so the table
- * of codes grew with every distinct key name and version list of the run).
+ * its length then strHash (v1 and v2 interned it and folded its code, so the
+ * table of codes grew with every distinct key name and version list of the run).
  * The printed digest is h2 then h1 in hex after a final avalanche. It is not
  * cryptographic; it detects divergence.
  */
