@@ -581,12 +581,8 @@ export class Host {
       timer.queued = false;
       this.fireTimer(timer);
     }
-    // Skip cancelled timers at the front so the event is armed for a live one.
-    let head = items.peek();
-    while (head !== undefined && !head.queued) {
-      items.shift();
-      head = items.peek();
-    }
+    // The loop stopped at a live timer not yet due, or at an empty queue.
+    const head = items.peek();
     if (head === undefined) {
       q.armedUs = -1;
       return;

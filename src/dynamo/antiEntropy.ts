@@ -73,6 +73,7 @@
  * installing the component has the same effect, except that such requests go
  * unanswered.
  */
+import { HeadQueue } from '../../sim/headQueue.js';
 import type { Timer } from '../../sim/host.js';
 import type { Message } from '../../sim/network.js';
 import type { RandomStream } from '../../sim/random.js';
@@ -390,8 +391,7 @@ export class AntiEntropy implements NodeComponent {
   private readonly exchanges = new Map<number, Exchange>();
   private nextXid = 1;
   /** Trees waiting for the (single) hashing task, in order; `building` is the one being hashed. */
-  private readonly buildQueue: RangeState[] = [];
-  private buildHead = 0;
+  private readonly buildQueue = new HeadQueue<RangeState>();
   private building: RangeState | null = null;
   /** Ranges found to differ and not repaired since, by `${range}/${peer}`. */
   private readonly differing = new Map<string, { state: RangeState; peer: number }>();
@@ -551,8 +551,9 @@ export class AntiEntropy implements NodeComponent {
    * work was under way; the charge stands).
    */
   private nextBuild(): void {
-    while (this.building === null && this.buildHead < this.buildQueue.length) {
-      const state = this.buildQueue[this.buildHead++]!;
+    while (this.building === null) {
+      const state = this.buildQueue.shift();
+      if (state === undefined) return;
       if (state.rebuildUs === 0) {
         state.ready = true; // an empty tree: nothing to hash
         continue;
@@ -564,10 +565,6 @@ export class AntiEntropy implements NodeComponent {
         this.building = null;
         this.nextBuild();
       });
-    }
-    if (this.buildHead === this.buildQueue.length) {
-      this.buildQueue.length = 0;
-      this.buildHead = 0;
     }
   }
 

@@ -244,6 +244,8 @@ function staleOld(key: number, oldItemHash: number, stored: number): InvalidOpti
  * of a key fails here instead of corrupting the tree. O(depth).
  */
 export function update(tree: MerkleTree, key: number, oldItemHash: number, newItemHash: number): void {
+  // Checked here: a negative old hash would otherwise pass for setItemHash's upsert sentinel.
+  checkItemHash('merkle oldItemHash', oldItemHash);
   setItemHash(tree, key, newItemHash, oldItemHash);
 }
 

@@ -198,7 +198,7 @@ export class GetQuorum extends ReplySlots {
     if (siblings.length === 0) return targets;
     for (let i = 0; i < this.nodes.length; i++) {
       if (this.status[i] !== REPLIED) continue;
-      const reply = this.answers[i]!;
+      const reply = this.answers[i] as readonly Version[] | null; // replied: an array or null (notfound)
       if (reply === null) {
         targets.push(this.nodes[i]!); // answered notfound
         continue;

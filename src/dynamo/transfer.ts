@@ -516,7 +516,12 @@ export class Transfer implements NodeComponent {
   }
 
   private isReplica(key: string): boolean {
-    return inTopN(preflistFor(this.services.view(), this.services.hasher, key), this.n, this.id);
+    return this.isReplicaIn(partitionOf(this.services.view().ring, this.services.hasher.position(key)));
+  }
+
+  /** Whether this node is among the top N of `partition` in its current view. */
+  private isReplicaIn(partition: number): boolean {
+    return inTopN(this.services.view().preflists.get(partition), this.n, this.id);
   }
 
   /** Handoffs in progress that include the key's position. */
@@ -626,8 +631,8 @@ export class Transfer implements NodeComponent {
       if (queued) this.pump();
       return;
     }
-    // The partition was computed under the node's current view: the key's preference list without hashing it again.
-    if (!inTopN(this.services.view().preflists.get(partition), this.n, this.id)) this.noteStray(key);
+    // The partition was computed under the node's current view: no need to hash the key again.
+    if (!this.isReplicaIn(partition)) this.noteStray(key);
   }
 
   private indexAdd(key: string): void {

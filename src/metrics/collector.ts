@@ -104,12 +104,11 @@ export class RunMetrics implements WorkloadObserver {
       this.latency.record(kind, start.startUs, end.endUs, end.ok);
       this.availability.record(start.startUs, end.ok, end.endUs - start.startUs);
     }
-    const session = this.sessionId(start.population, start.session);
     if (kind === 'get') {
       this.consistency.readEnded(end.id, end.ok, end.siblings === null ? [] : end.siblings.map((s) => s.clock));
     } else if (end.ok && end.clock !== null) {
       const write = { writeId: start.writeId, clock: end.clock, ackUs: end.endUs };
-      this.consistency.writeAcknowledged(session, start.key, write);
+      this.consistency.writeAcknowledged(this.sessionId(start.population, start.session), start.key, write);
       this.durability.acknowledged({ key: start.key, ...write });
     }
   }

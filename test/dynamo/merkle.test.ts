@@ -143,6 +143,7 @@ test('update and remove keep the tree sparse and reversible', (t) => {
   t.throws(() => update(tree, 5, 0, 0), undefined, '0 means absent');
   t.throws(() => remove(tree, 5, 1), undefined, 'not held');
   t.throws(() => update(tree, -1, 0, 1));
+  t.throws(() => update(tree, 42, -1, 9), undefined, 'a negative old hash is not the upsert sentinel');
   remove(tree, 42, 7);
   remove(tree, 1_000_000_007, 9);
   remove(tree, 2 ** 40, 11);
