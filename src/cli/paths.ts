@@ -62,8 +62,9 @@ export function shippedScenarios(): ShippedScenario[] {
 
 /**
  * A scenario (or sweep) argument: an existing path wins; otherwise the name
- * of a shipped file. `kind` words the error and ranks the suggestion (a
- * shipped file of the other kind is still found: the command says what it is).
+ * of a shipped file. `kind` words the error and is suggested first (a shipped
+ * file of the other kind is still found, and suggested when none of this kind
+ * is close: the command says what it is).
  */
 export function resolveScenarioArg(arg: string, kind: ShippedScenario['kind'] = 'scenario'): { file: string } | { error: string } {
   if (existsSync(arg)) return { file: arg };
@@ -72,7 +73,7 @@ export function resolveScenarioArg(arg: string, kind: ShippedScenario['kind'] = 
   if (byName) return { file: byName.file };
   const looksLikePath = arg.includes('/') || arg.includes('\\') || /\.(ya?ml|json)$/.test(arg);
   if (looksLikePath) return { file: arg }; // let the loader say "no such file" with the path
-  const suggestion = closest(arg, shipped.filter((s) => s.kind === kind).map((s) => s.name));
+  const suggestion = closest(arg, shipped.filter((s) => s.kind === kind).map((s) => s.name)) ?? closest(arg, shipped.map((s) => s.name));
   return {
     error: `no ${kind} file or shipped ${kind} named "${arg}"${suggestion ? `: did you mean "${suggestion}"?` : ''} (see "dynasim list")`,
   };

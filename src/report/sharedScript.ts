@@ -19,9 +19,13 @@ export const FORMAT_FUNCTIONS = String.raw`
     else decimals = clamp(Math.ceil(-Math.log10(Math.abs(pct)) - 1e-9) + 1, 2, 8);
     return pct.toFixed(decimals) + '%';
   }
+  function toFixedSignificant(value, significant) {
+    var digits = value === 0 ? 1 : Math.floor(Math.log10(Math.abs(value))) + 1;
+    return value.toFixed(clamp(significant - digits, 0, 6));
+  }
   function fmtMs(ms) {
     var abs = Math.abs(ms);
-    if (abs >= 999.95) return trimZeros((ms / 1000).toFixed(3)) + 's';
+    if (abs >= 999.95) return trimZeros(toFixedSignificant(ms / 1000, 4)) + 's';
     return trimZeros(ms.toFixed(abs >= 100 ? 1 : abs >= 10 ? 2 : 3)) + 'ms';
   }
 `;

@@ -13,7 +13,7 @@
  * flushed, then renamed), so an interrupted sweep leaves only complete
  * run files behind, which `--resume` and `dynasim merge` rely on.
  */
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { isManifest, isRunRecord, type RunWall, type ShardFolder, type SweepManifest, type SweepRunRecord } from '../experiment/results.js';
 import type { Comparison, SweepWall } from './comparison.js';

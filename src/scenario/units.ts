@@ -22,8 +22,6 @@
 import { show } from '../../sim/errors.js';
 import { parseSeed } from '../../sim/random.js';
 import { DURATION_UNITS_US, US_PER_HOUR, US_PER_MIN, US_PER_MS, US_PER_SEC } from '../../sim/time.js';
-
-export { DURATION_UNITS_US };
 import { closest } from './errors.js';
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; message: string };

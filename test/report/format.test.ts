@@ -1,4 +1,7 @@
 import test from 'ava';
+import fc from 'fast-check';
+import vm from 'node:vm';
+import { FORMAT_FUNCTIONS } from '../../src/report/sharedScript.js';
 import { formatBytes, formatCount, formatDurationUs, formatMs, formatShare } from '../../src/report/format.js';
 
 test('shares keep the decimals the Dynamo paper reports', (t) => {
@@ -42,4 +45,13 @@ test('counts and bytes', (t) => {
   t.is(formatBytes(512), '512B');
   t.is(formatBytes(4096), '4.0KiB');
   t.is(formatBytes(1_893_220_480), '1.8GiB');
+});
+
+test("property: the pages' browser formatting (FORMAT_FUNCTIONS) prints what format.ts prints", (t) => {
+  const browser = vm.runInNewContext(`${FORMAT_FUNCTIONS}; ({ fmtMs, fmtShare })`) as { fmtMs: (ms: number) => string; fmtShare: (s: number) => string };
+  const ms = fc.oneof(fc.double({ min: 0, max: 1e7, noNaN: true }), fc.constantFrom(0, 999.94, 999.95, 1000, 12_345.6, 99_999.5, 1_234_567));
+  fc.assert(fc.property(ms, (x) => browser.fmtMs(x) === formatMs(x)));
+  const share = fc.oneof(fc.double({ min: 0, max: 1, noNaN: true }), fc.constantFrom(0, 1, 0.9994, 0.0000057, 0.999995));
+  fc.assert(fc.property(share, (x) => browser.fmtShare(x) === formatShare(x)));
+  t.is(browser.fmtMs(12_345.6), '12.35s');
 });
