@@ -21,7 +21,7 @@
  */
 import { Scheduler } from '../sim/scheduler.js';
 import { RandomRoot } from '../sim/random.js';
-import { type Bench, type BenchOptions, type Summary, summarize, fmtInt, fmtRatio } from './common.js';
+import { type Bench, type BenchOptions, CHILD_RUN_TIMEOUT_MS, type Summary, summarize, fmtInt, fmtRatio } from './common.js';
 import {
   buildNs3Peer,
   commandLine,
@@ -40,6 +40,7 @@ const MEAN_US = 100;
 /** 100 s: ~0.001 events per microsecond at the front of the queue, so ~1.0005 events per instant. */
 const SPARSE_MEAN_US = 100_000_000;
 const SIMPY_QUICK_EVENTS = 200_000;
+/** ns-3 and SimPy runs (dynasim's own worker uses CHILD_RUN_TIMEOUT_MS like every bench child). */
 const PEER_TIMEOUT_MS = 20 * 60_000;
 
 export const TARGETS = { dynasimEventsPerSec: 3_000_000, dynasimOverNs3: 2, dynasimOverSimpy: 20 };
@@ -142,7 +143,7 @@ async function run(opts: BenchOptions): Promise<Record<string, unknown>> {
       key,
       label,
       once: async () => {
-        const j = await runJsonPeer(process.execPath, nodeArgs, PEER_TIMEOUT_MS);
+        const j = await runJsonPeer(process.execPath, nodeArgs, CHILD_RUN_TIMEOUT_MS);
         if (j.events !== events) throw new Error(`dynasim ran ${j.events} events, expected ${events}`);
         return { rate: Number(j.eventsPerSec), info: { events: j.events, digest: j.digest } };
       },

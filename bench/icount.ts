@@ -1,7 +1,7 @@
 /**
  * Instructions per request on the request path, counted by valgrind: a
- * deterministic cost figure for A/B comparisons on a noisy machine (wall
- * times on a shared 2-vCPU VM vary ±10–20% run to run; this varies ~1%).
+ * repeatable cost figure for A/B comparisons on a noisy machine (wall
+ * times on a shared 2-vCPU VM vary ±10–20% run to run; this varies ~0.2%).
  *
  * It runs `bench/requestPath.js` under `valgrind --tool=cachegrind
  * --cache-sim=no` twice, for `lo` and `hi` requests, with `node
@@ -18,9 +18,9 @@
  *   node dist/bench/icount.js [lo] [hi] [server|client] [--model]
  *   (defaults 40000 140000 server; ~1 minute, ~6 with --model)
  */
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { commandLine, run } from './peers.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -39,28 +39,22 @@ function total(err: string, label: RegExp): number {
   return m === null ? NaN : Number(m[1]!.replace(/,/g, ''));
 }
 
-function count(requests: number, mode: string, model: boolean): Promise<Counts> {
-  return new Promise((resolve, reject) => {
-    const sim = model ? ['--cache-sim=yes', '--branch-sim=yes'] : ['--cache-sim=no'];
-    const args = ['--tool=cachegrind', ...sim, '--cachegrind-out-file=/dev/null', process.execPath, '--single-threaded', '--hash-seed=1', '--random-seed=1', path.join(here, 'requestPath.js'), String(requests), mode];
-    const child = spawn('valgrind', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d));
-    child.stderr.on('data', (d: Buffer) => (err += d));
-    child.on('error', (e) => reject(new Error(`valgrind could not start (${e.message}); install it with apt-get install -y valgrind`)));
-    child.on('close', (code) => {
-      const instructions = total(err, /I\s+refs:/);
-      if (code !== 0 || Number.isNaN(instructions)) return reject(new Error(`valgrind exited with ${code}:\n${err.slice(-2000)}`));
-      resolve({
-        instructions,
-        d1Misses: total(err, /D1\s+misses:/),
-        llMisses: total(err, /LLd\s+misses:/),
-        mispredicts: total(err, /Mispredicts:/),
-        digest: (JSON.parse(out) as { digest: string }).digest,
-      });
-    });
-  });
+async function count(requests: number, mode: string, model: boolean): Promise<Counts> {
+  const sim = model ? ['--cache-sim=yes', '--branch-sim=yes'] : ['--cache-sim=no'];
+  const args = ['--tool=cachegrind', ...sim, '--cachegrind-out-file=/dev/null', process.execPath, '--single-threaded', '--hash-seed=1', '--random-seed=1', path.join(here, 'requestPath.js'), String(requests), mode];
+  const r = await run('valgrind', args);
+  if (r.code === null && r.error !== undefined && /ENOENT/.test(r.error)) throw new Error('valgrind not found; install it with apt-get install -y valgrind');
+  const counts = {
+    instructions: total(r.stderr, /I\s+refs:/),
+    d1Misses: total(r.stderr, /D1\s+misses:/),
+    llMisses: total(r.stderr, /LLd\s+misses:/),
+    mispredicts: total(r.stderr, /Mispredicts:/),
+  };
+  const missing = Object.entries(counts).filter(([k, v]) => Number.isNaN(v) && (model || k === 'instructions'));
+  if (r.code !== 0 || missing.length > 0) {
+    throw new Error(`${commandLine('valgrind', args)}: ${r.error ?? `exit ${r.code}`}${missing.length > 0 ? `; no ${missing.map(([k]) => k).join(', ')} in its summary` : ''}\n${r.stderr.slice(-2000)}`);
+  }
+  return { ...counts, digest: (JSON.parse(r.stdout) as { digest: string }).digest };
 }
 
 const isMain = process.argv[1] !== undefined && process.argv[1].endsWith('icount.js');

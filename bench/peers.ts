@@ -64,8 +64,8 @@ export function commandLine(cmd: string, args: string[]): string {
 }
 
 /** Run a peer that prints one JSON object (its last non-empty stdout line). */
-export async function runJsonPeer(cmd: string, args: string[], timeoutMs: number): Promise<Record<string, unknown>> {
-  const r = await run(cmd, args, { timeoutMs });
+export async function runJsonPeer(cmd: string, args: string[], timeoutMs: number, cwd?: string): Promise<Record<string, unknown>> {
+  const r = await run(cmd, args, { timeoutMs, ...(cwd !== undefined ? { cwd } : {}) });
   if (r.code !== 0) {
     throw new Error(`${commandLine(cmd, args)} failed: ${r.error ?? `exit ${r.code}`}\n${r.stderr.trim()}`);
   }

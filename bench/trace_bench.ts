@@ -6,11 +6,11 @@
  *
  *   npm run bench -- trace-overhead [--scenario lost-writes] [--reps 5]
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { type Bench, summarize } from './common.js';
+import { type Bench, CHILD_RUN_TIMEOUT_MS, summarize } from './common.js';
+import { runJsonPeer } from './peers.js';
 
 interface One {
   code: number;
@@ -34,7 +34,7 @@ export const traceBench: Bench = {
         for (const mode of modes) {
           const trace = mode === 'none' ? [] : ['--trace', path.join(tmp, mode === 'gzip' ? 'run.trace.gz' : 'run.trace.jsonl')];
           const args = [script, 'run', scenario, '--seed', '1', '--out', path.join(tmp, 'report'), '--no-progress', ...trace];
-          const one = JSON.parse(execFileSync(process.execPath, args, { encoding: 'utf8', cwd: opts.root, maxBuffer: 1 << 20 })) as One;
+          const one = (await runJsonPeer(process.execPath, args, CHILD_RUN_TIMEOUT_MS, opts.root)) as unknown as One;
           if (one.code > 1) throw new Error(`dynasim run ${scenario} (${mode}) exited ${one.code}`);
           if (mode !== 'none') bytes[mode] = statSync(trace[1]!).size;
           runs[mode].push(one);
