@@ -3,8 +3,10 @@
  * host (request state machines, a client's outstanding requests). An entry
  * lives in slot `id mod capacity` of an open table that doubles when a new
  * id's slot is still taken. Ids are issued in increasing order and entries
- * end in roughly the order they start, so the table stays about as large as
- * the most entries ever live at once. A Map did the same with a hash, an
+ * end in roughly the order they start, so the table's size follows the span
+ * of ids between the oldest and newest live entry: about the issue rate times
+ * the longest lifetime (a request waiting out its timeout for a silent
+ * replica keeps the table that wide). A Map did the same with a hash, an
  * entry object and, as it grew and shrank, a rehashed table every few
  * requests (garbage that outlived the young generation).
  *

@@ -103,3 +103,19 @@ test('read-your-writes and monotonic reads are checked per session', (t) => {
   t.deepEqual(s.readYourWrites, { checked: 3, violations: 1 });
   t.deepEqual(s.monotonicReads, { checked: 1, violations: 1 });
 });
+
+test('session guarantees track at most maxSessionKeys (session, key) pairs; the rest are counted, not checked', (t) => {
+  const c = new ConsistencyRecorder({ maxSessionKeys: 2 });
+  c.writeAcknowledged('s1', 'a', { writeId: 1, clock: clock([1, 1]), ackUs: 0 });
+  c.writeAcknowledged('s2', 'a', { writeId: 2, clock: clock([1, 2]), ackUs: 0 });
+  c.writeAcknowledged('s3', 'a', { writeId: 3, clock: clock([1, 3]), ackUs: 0 }); // a third pair: not tracked
+  c.writeAcknowledged('s1', 'a', { writeId: 4, clock: clock([1, 4]), ackUs: 0 }); // a tracked pair again
+  t.is(c.untrackedSessionKeys, 1);
+  // s1 reads an old version: a read-your-writes violation (tracked); s3 does too, unchecked.
+  c.readStarted(1, 's1', 'a', 10);
+  c.readEnded(1, true, [clock([1, 1])]);
+  c.readStarted(2, 's3', 'a', 10);
+  c.readEnded(2, true, [clock([1, 1])]);
+  t.is(c.untrackedSessionKeys, 2, 'the read of the untracked pair is counted too');
+  t.deepEqual(c.staleness().readYourWrites, { checked: 1, violations: 1 });
+});

@@ -4,7 +4,9 @@ import { HeadQueue } from '../../sim/headQueue.js';
 
 test('head queue: behaves as an array used as a FIFO under any mix of pushes and shifts (past its compaction points)', (t) => {
   fc.assert(
-    fc.property(fc.array(fc.oneof(fc.constant(-1), fc.nat(1_000_000)), { maxLength: 5_000 }), (ops) => {
+    // Three pushes to two shifts over 3,000+ operations: the head passes 1,024 with items still queued,
+    // so the splice that drops the consumed prefix runs (an even mix hovers near empty and never gets there).
+    fc.property(fc.array(fc.oneof({ arbitrary: fc.constant(-1), weight: 2 }, { arbitrary: fc.nat(1_000_000), weight: 3 }), { minLength: 3_000, maxLength: 5_000 }), (ops) => {
       const q = new HeadQueue<number>();
       const model: number[] = [];
       for (const op of ops) {
@@ -19,7 +21,7 @@ test('head queue: behaves as an array used as a FIFO under any mix of pushes and
       q.clear();
       return q.size === 0 && q.peek() === undefined && q.shift() === undefined;
     }),
-    { numRuns: 100 },
+    { numRuns: 50 },
   );
   // Long runs cross the 1,024-item compaction with items still queued.
   const q = new HeadQueue<number>();
