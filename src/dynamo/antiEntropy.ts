@@ -1035,8 +1035,9 @@ function setItem(state: RangeState, position: number, key: string, siblings: Sib
     return;
   }
   const known = state.keys.get(position);
-  invariant(known === undefined || known === key, `keys ${JSON.stringify(known)} and ${JSON.stringify(key)} share ring position ${position}`);
+  // Tested, not asserted with invariant(): its message would be built (two JSON.stringify) on every write.
   if (known === undefined) state.keys.set(position, key);
+  else if (known !== key) invariant(false, `keys ${JSON.stringify(known)} and ${JSON.stringify(key)} share ring position ${position}`);
   upsert(tree, position, versionSetHash(siblings));
 }
 

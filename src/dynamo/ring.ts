@@ -350,7 +350,7 @@ function build(parts: {
   for (const node of nodes) dcOf[node.id] = node.dc;
   const onWalk = new Set<number>();
   for (const id of walk) {
-    invariant(id >= 0 && id < dcOf.length && dcOf[id]! >= 0, `walk holds node ${id}, not a member`);
+    if (!(id >= 0 && id < dcOf.length && dcOf[id]! >= 0)) invariant(false, `walk holds node ${id}, not a member`);
     onWalk.add(id);
   }
   return Object.freeze({
