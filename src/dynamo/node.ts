@@ -93,12 +93,12 @@ export class DynamoNode implements Actor, OpHost {
     this.store = new LocalStore(ctx, {
       writeBufferObjects: this.config.storage.writeBufferObjects,
       flushIntervalUs: this.config.storage.flushIntervalUs,
-      onChange: (key, siblings) => {
+      onChange: (key, siblings, added) => {
         const components = this.components;
         if (components.length === 0) return;
         const position = this.hasher.position(key);
         const partition = partitionOf(this.currentView.ring, position);
-        for (const c of components) c.onKeyChanged?.(key, siblings, position, partition);
+        for (const c of components) c.onKeyChanged?.(key, siblings, position, partition, added);
       },
     });
     this.hints = new HintStore(ctx, this.config.hints.maxHints);

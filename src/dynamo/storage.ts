@@ -41,8 +41,11 @@ export function engineDiskProfile(engine: StorageEngine): { readUs: Distribution
 export interface StoreOptions {
   writeBufferObjects: number;
   flushIntervalUs: number;
-  /** Called whenever a key's visible state changes (Merkle trees listen). */
-  onChange?: (key: string, siblings: Siblings) => void;
+  /**
+   * Called whenever a key's visible state changes (Merkle trees listen). `added`: the store did not
+   * hold the key before (indexes of the store's keys need to hear only these).
+   */
+  onChange?: (key: string, siblings: Siblings, added: boolean) => void;
 }
 
 export interface WriteOutcome {
@@ -121,12 +124,13 @@ export class LocalStore {
       const current = this.buffer.get(key);
       if (current !== undefined || this.buffer.size < this.options.writeBufferObjects) {
         this.stats.bufferedWrites++;
-        const merged = mergeInto(current ?? this.data.get(key) ?? [], incoming);
+        const before = current ?? this.data.get(key);
+        const merged = mergeInto(before ?? [], incoming);
         // Delete first so the map's order stays the order of last writes (oldest flushed first).
         this.buffer.delete(key);
         this.buffer.set(key, merged);
         if (!this.flushing && !this.flushArmed) this.armFlush();
-        if (merged !== current) this.options.onChange?.(key, merged);
+        if (merged !== current) this.options.onChange?.(key, merged, before === undefined);
         done({ stored: merged, durable: false });
         return;
       }
@@ -149,7 +153,7 @@ export class LocalStore {
     const merged = mergeInto(before ?? [], write.incoming);
     this.data.set(key, merged);
     if (this.buffer.size > 0 && this.buffer.has(key)) this.buffer.set(key, merged);
-    if (merged !== before) this.options.onChange?.(key, merged);
+    if (merged !== before) this.options.onChange?.(key, merged, before === undefined);
     write.done({ stored: merged, durable: true });
   };
 

@@ -94,3 +94,30 @@ test('durable writes are in flight, oldest first, from their disk write start to
   world.scheduler.runUntil(world.nowUs + 2);
   t.deepEqual(inFlight(), ['e:5']);
 });
+
+test('onChange says whether the store held the key before: buffered, durable, after a flush and after a delete', (t) => {
+  const world = new World({ seed: 3, network: flatNetwork(100) });
+  const host = world.addHost(simpleHost('n0'));
+  const heard: Array<[string, number, boolean]> = [];
+  // Versions written by different nodes are concurrent: each write adds a sibling.
+  const concurrent = (id: number): Version => ({ clock: increment(empty(), id, 0), value: { id, sizeBytes: 100, writtenAtUs: 0, items: null } });
+  let store!: LocalStore;
+  host.boot((ctx) => {
+    store = new LocalStore(ctx, { writeBufferObjects: 10, flushIntervalUs: 10_000, onChange: (key, siblings, added) => heard.push([key, siblings.length, added]) });
+    return { onMessage() {} };
+  });
+  world.scheduler.at(1_000, () => store.write('a', [concurrent(1)], false, () => {})); // buffered, new
+  world.scheduler.at(2_000, () => store.write('a', [concurrent(2)], false, () => {})); // buffered, known
+  world.scheduler.at(3_000, () => store.write('b', [concurrent(3)], true, () => {})); // durable, new
+  world.scheduler.at(50_000, () => store.write('a', [concurrent(4)], true, () => {})); // durable, known (flushed by now)
+  world.scheduler.at(60_000, () => store.delete('b'));
+  world.scheduler.at(61_000, () => store.write('b', [concurrent(5)], false, () => {})); // new again
+  world.scheduler.runUntil(100_000);
+  t.deepEqual(heard, [
+    ['a', 1, true],
+    ['a', 2, false],
+    ['b', 1, true],
+    ['a', 3, false],
+    ['b', 1, true],
+  ]);
+});
