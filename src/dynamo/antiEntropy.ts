@@ -466,10 +466,10 @@ export class AntiEntropy implements NodeComponent {
 
   // ---- trees --------------------------------------------------------------------------------
 
-  onKeyChanged(key: string, siblings: Siblings, position: number, partition: number): void {
+  onKeyChanged(key: string, siblings: Siblings, position: number, partition: number, added: boolean): void {
     if (!this.enabled) return;
     const state = this.ranges.get(partition);
-    if (state !== undefined) setItem(state, position, key, siblings);
+    if (state !== undefined) setItem(state, position, key, siblings, added);
   }
 
   onViewChange(_before: MembershipView, after: MembershipView): void {
@@ -527,7 +527,7 @@ export class AntiEntropy implements NodeComponent {
       const p = partitionOf(view.ring, position);
       const state = fresh.get(p);
       if (state === undefined) continue;
-      setItem(state, position, key, siblings);
+      setItem(state, position, key, siblings, true);
       bytes.set(p, (bytes.get(p) ?? 0) + hashedBytes(key, siblings));
     }
     const { fanout, depth, rebuildBytesPerSec } = this.config.antiEntropy;
@@ -1027,17 +1027,23 @@ export class AntiEntropy implements NodeComponent {
   }
 }
 
-/** Put a key's current siblings in its range's tree (an empty set removes it). */
-function setItem(state: RangeState, position: number, key: string, siblings: Siblings): void {
+/**
+ * Put a key's current siblings in its range's tree (an empty set removes it). `added`: the key had
+ * no versions before, so it may be missing from `state.keys`; a key that had versions is there
+ * already (a tree is built from every key of the store, and each key added since passed here).
+ */
+function setItem(state: RangeState, position: number, key: string, siblings: Siblings, added: boolean): void {
   const tree = state.tree;
   if (siblings.length === 0) {
     if (itemHashOf(tree, position) !== 0) removeItem(state, position);
     return;
   }
-  const known = state.keys.get(position);
-  // Tested, not asserted with invariant(): its message would be built (two JSON.stringify) on every write.
-  if (known === undefined) state.keys.set(position, key);
-  else if (known !== key) invariant(false, `keys ${JSON.stringify(known)} and ${JSON.stringify(key)} share ring position ${position}`);
+  if (added) {
+    const known = state.keys.get(position);
+    // Tested, not asserted with invariant(): its message would be built (two JSON.stringify) on every write.
+    if (known === undefined) state.keys.set(position, key);
+    else if (known !== key) invariant(false, `keys ${JSON.stringify(known)} and ${JSON.stringify(key)} share ring position ${position}`);
+  }
   upsert(tree, position, versionSetHash(siblings));
 }
 
@@ -1099,7 +1105,7 @@ export function rootsOf(node: ReplicaNode, options: { view?: MembershipView; has
   for (const [key, siblings] of node.store.entries()) {
     const position = hasher.position(key);
     const state = trees.get(partitionOf(view.ring, position));
-    if (state !== undefined) setItem(state, position, key, siblings);
+    if (state !== undefined) setItem(state, position, key, siblings, true);
   }
   const out = new Map<number, number>();
   for (const [p, state] of trees) out.set(p, root(state.tree));

@@ -48,8 +48,8 @@ export interface NodeComponent {
   /**
    * A key's local state changed (write, read repair, hint, transfer, anti-entropy). `position` is the
    * key's ring position and `partition` its partition under the node's current view (computed once
-   * for every component: this runs on every write of every replica). `added`: the store did not
-   * hold the key before this change.
+   * for every component: this runs on every write of every replica). `added`: the key had no
+   * versions in the store before this change.
    */
   onKeyChanged?(key: string, siblings: Siblings, position: number, partition: number, added: boolean): void;
   /** For the liveness report: what this component still has to do, in words. */

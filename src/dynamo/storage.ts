@@ -42,8 +42,8 @@ export interface StoreOptions {
   writeBufferObjects: number;
   flushIntervalUs: number;
   /**
-   * Called whenever a key's visible state changes (Merkle trees listen). `added`: the store did not
-   * hold the key before (indexes of the store's keys need to hear only these).
+   * Called whenever a key's visible state changes (Merkle trees listen). `added`: the key had no
+   * versions here before (absent, or an empty set): indexes of the store's keys need to hear only these.
    */
   onChange?: (key: string, siblings: Siblings, added: boolean) => void;
 }
@@ -130,7 +130,7 @@ export class LocalStore {
         this.buffer.delete(key);
         this.buffer.set(key, merged);
         if (!this.flushing && !this.flushArmed) this.armFlush();
-        if (merged !== current) this.options.onChange?.(key, merged, before === undefined);
+        if (merged !== current) this.options.onChange?.(key, merged, before === undefined || before.length === 0);
         done({ stored: merged, durable: false });
         return;
       }
@@ -153,7 +153,7 @@ export class LocalStore {
     const merged = mergeInto(before ?? [], write.incoming);
     this.data.set(key, merged);
     if (this.buffer.size > 0 && this.buffer.has(key)) this.buffer.set(key, merged);
-    if (merged !== before) this.options.onChange?.(key, merged, before === undefined);
+    if (merged !== before) this.options.onChange?.(key, merged, before === undefined || before.length === 0);
     write.done({ stored: merged, durable: true });
   };
 

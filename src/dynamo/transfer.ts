@@ -623,8 +623,8 @@ export class Transfer implements NodeComponent {
   // ---- keys changing under a handoff --------------------------------------------------------
 
   onKeyChanged(key: string, _siblings: Siblings, position: number, partition: number, added: boolean): void {
-    // The index holds exactly the store's keys (built from it at boot, trimmed by deleteKey): only a
-    // key new to the store can be missing from it.
+    // The index holds every key of the store (built from it at boot, trimmed by deleteKey): only a
+    // key that had no versions here can be missing from it.
     if (added && this.partitioned) this.indexAddAt(key, partition);
     const handoffs = this.handoffsFor(position, partition);
     if (handoffs.length > 0) {

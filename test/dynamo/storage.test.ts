@@ -95,7 +95,7 @@ test('durable writes are in flight, oldest first, from their disk write start to
   t.deepEqual(inFlight(), ['e:5']);
 });
 
-test('onChange says whether the store held the key before: buffered, durable, after a flush and after a delete', (t) => {
+test('onChange says whether the key had versions before: buffered, durable, after a flush, after a delete, after an empty write', (t) => {
   const world = new World({ seed: 3, network: flatNetwork(100) });
   const host = world.addHost(simpleHost('n0'));
   const heard: Array<[string, number, boolean]> = [];
@@ -112,6 +112,8 @@ test('onChange says whether the store held the key before: buffered, durable, af
   world.scheduler.at(50_000, () => store.write('a', [concurrent(4)], true, () => {})); // durable, known (flushed by now)
   world.scheduler.at(60_000, () => store.delete('b'));
   world.scheduler.at(61_000, () => store.write('b', [concurrent(5)], false, () => {})); // new again
+  world.scheduler.at(62_000, () => store.write('c', [], true, () => {})); // held, with no versions
+  world.scheduler.at(63_000, () => store.write('c', [concurrent(6)], true, () => {})); // its first version
   world.scheduler.runUntil(100_000);
   t.deepEqual(heard, [
     ['a', 1, true],
@@ -119,5 +121,7 @@ test('onChange says whether the store held the key before: buffered, durable, af
     ['b', 1, true],
     ['a', 3, false],
     ['b', 1, true],
+    ['c', 0, true],
+    ['c', 1, true],
   ]);
 });
