@@ -1,6 +1,8 @@
 /**
  * A FIFO queue on an array read from a moving head: push at the end, shift
- * from the head in O(1) (no Array.shift, which moves every element). The
+ * from the head in O(1) (no Array.shift, which moves every element), and put
+ * an item back at the front in O(1) while the head has room (an item just
+ * taken can always be put back without moving the others). The
  * consumed prefix is dropped when the queue empties, or in one splice once
  * it is over half the array and longer than 1,024. Slots are cleared as they
  * are consumed, so a queue never keeps what it has handed out alive.
@@ -41,6 +43,12 @@ export class HeadQueue<T> {
       this.head = 0;
     }
     return item;
+  }
+
+  /** Put `item` at the front: into the slot before the head when there is one, else by moving the rest (Array.unshift). */
+  unshift(item: T): void {
+    if (this.head > 0) this.items[--this.head] = item;
+    else this.items.unshift(item);
   }
 
   clear(): void {

@@ -41,6 +41,7 @@
  * Transfer state is volatile: a crashed donor's handoffs are taken over by the other old replicas
  * (which keep re-offering); a crashed receiver is offered the range again.
  */
+import { HeadQueue } from '../../sim/headQueue.js';
 import type { Timer } from '../../sim/host.js';
 import type { Message } from '../../sim/network.js';
 import type { ComponentFactory, NodeComponent, NodeServices } from './component.js';
@@ -127,7 +128,7 @@ interface Outgoing {
   readonly to: number;
   readonly handoff: Handoff;
   state: OutState;
-  readonly queue: string[];
+  readonly queue: HeadQueue<string>;
   readonly queued: Set<string>;
   acked: number;
   inFlight: { seq: number; keys: string[]; last: boolean; timer: Timer } | null;
@@ -210,7 +211,7 @@ export class Transfer implements NodeComponent {
     for (const o of this.active.values()) {
       const what = `partition ${o.handoff.partition} from ${name} to node ${o.to}`;
       if (o.state === 'sending') {
-        const total = o.acked + o.queue.length + (o.inFlight?.keys.length ?? 0);
+        const total = o.acked + o.queue.size + (o.inFlight?.keys.length ?? 0);
         out.push(`${what}: ${o.acked}/${total} keys${o.handoff.scanned ? '' : ' (scan in progress)'}`);
       } else out.push(`${what}: ${o.note}`);
     }
@@ -254,7 +255,7 @@ export class Transfer implements NodeComponent {
         else list.push(handoff);
       }
       for (const to of newcomers) {
-        const o: Outgoing = { id: this.nextId++, to, handoff, state: 'offered', queue: [], queued: new Set(), acked: 0, inFlight: null, nextSeq: 1, timer: null, note: 'offered' };
+        const o: Outgoing = { id: this.nextId++, to, handoff, state: 'offered', queue: new HeadQueue(), queued: new Set(), acked: 0, inFlight: null, nextSeq: 1, timer: null, note: 'offered' };
         handoff.outgoing.push(o);
         this.active.set(o.id, o);
         this.offer(o);
@@ -343,7 +344,7 @@ export class Transfer implements NodeComponent {
     }
     let found: Outgoing | undefined;
     for (const candidate of this.active.values()) {
-      if (candidate.state === 'sending' && candidate.inFlight === null && (candidate.queue.length > 0 || candidate.handoff.scanned)) {
+      if (candidate.state === 'sending' && candidate.inFlight === null && (candidate.queue.size > 0 || candidate.handoff.scanned)) {
         found = candidate;
         break;
       }
@@ -353,7 +354,7 @@ export class Transfer implements NodeComponent {
     const store = this.services.store;
     const batchKeys = this.services.config.transfer.batchKeys;
     const keys: string[] = [];
-    while (keys.length < batchKeys && o.queue.length > 0) {
+    while (keys.length < batchKeys && o.queue.size > 0) {
       const key = o.queue.shift()!;
       o.queued.delete(key);
       if (store.peek(key) !== undefined) keys.push(key);
@@ -388,7 +389,7 @@ export class Transfer implements NodeComponent {
         entries.push([key, siblings]);
         size += sizeOfVersions(0, key, siblings);
       }
-      const last = out.handoff.scanned && out.queue.length === 0;
+      const last = out.handoff.scanned && out.queue.size === 0;
       const seq = out.nextSeq++;
       const batch: Batch = { id: out.id, tag: out.handoff.tag, version: out.handoff.version, seq, entries, last };
       ctx.send(out.to, TRANSFER_MSG.batch, batch, size);
@@ -451,7 +452,7 @@ export class Transfer implements NodeComponent {
     this.services.ctx.cancelTimer(inFlight.timer);
     o.inFlight = null;
     o.acked += inFlight.keys.length;
-    if (inFlight.last && o.queue.length === 0) this.finish(o, 'done');
+    if (inFlight.last && o.queue.size === 0) this.finish(o, 'done');
     this.pump();
   }
 
@@ -477,7 +478,7 @@ export class Transfer implements NodeComponent {
     o.timer = null;
     o.inFlight = null;
     o.state = state;
-    o.queue.length = 0;
+    o.queue.clear();
     o.queued.clear();
     this.active.delete(o.id);
     this.checkHandoff(o.handoff);

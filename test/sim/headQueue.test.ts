@@ -2,16 +2,30 @@ import test from 'ava';
 import fc from 'fast-check';
 import { HeadQueue } from '../../sim/headQueue.js';
 
-test('head queue: behaves as an array used as a FIFO under any mix of pushes and shifts (past its compaction points)', (t) => {
+test('head queue: behaves as an array used as a FIFO under any mix of pushes, shifts and unshifts (past its compaction points)', (t) => {
+  // -1 shifts; -2 shifts and puts the item back (into the head's slot); -3 puts a new item at the front
+  // (with the head at 0, by moving the rest).
+  const op = fc.oneof({ arbitrary: fc.constant(-1), weight: 8 }, { arbitrary: fc.constantFrom(-2, -3), weight: 1 }, { arbitrary: fc.nat(1_000_000), weight: 12 });
   fc.assert(
     // Three pushes to two shifts over 3,000+ operations: the head passes 1,024 with items still queued,
     // so the splice that drops the consumed prefix runs (an even mix hovers near empty and never gets there).
-    fc.property(fc.array(fc.oneof({ arbitrary: fc.constant(-1), weight: 2 }, { arbitrary: fc.nat(1_000_000), weight: 3 }), { minLength: 3_000, maxLength: 5_000 }), (ops) => {
+    fc.property(fc.array(op, { minLength: 3_000, maxLength: 5_000 }), (ops) => {
       const q = new HeadQueue<number>();
       const model: number[] = [];
+      let fresh = -10;
       for (const op of ops) {
-        if (op < 0) {
+        if (op === -1) {
           if (q.shift() !== model.shift()) return false;
+        } else if (op === -2) {
+          const x = q.shift();
+          if (x !== model.shift()) return false;
+          if (x !== undefined) {
+            q.unshift(x);
+            model.unshift(x);
+          }
+        } else if (op === -3) {
+          q.unshift(fresh);
+          model.unshift(fresh--);
         } else {
           q.push(op);
           model.push(op);
