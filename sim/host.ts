@@ -58,12 +58,18 @@ export interface HostContext {
    * Fire `fn(arg)` after `delayUs` of local-clock time. The argument lets a
    * hot path pass a long-lived function and its state instead of building a
    * closure per timer (a closure and its context are ~100 bytes each).
+   * Overloads, so a callback that takes an argument cannot be set without it.
    */
-  setTimer<A = undefined>(delayUs: number, label: string, fn: (arg: A) => void, arg?: A): Timer;
+  setTimer(delayUs: number, label: string, fn: () => void): Timer;
+  setTimer<A>(delayUs: number, label: string, fn: (arg: A) => void, arg: A): Timer;
   cancelTimer(timer: Timer): void;
   /** Read `sizeBytes` from the disk, then `done(a, b)` (arguments as for setTimer). */
-  diskRead<A = undefined, B = undefined>(sizeBytes: number, done: (a: A, b: B) => void, a?: A, b?: B): void;
-  diskWrite<A = undefined, B = undefined>(sizeBytes: number, done: (a: A, b: B) => void, a?: A, b?: B): void;
+  diskRead(sizeBytes: number, done: () => void): void;
+  diskRead<A>(sizeBytes: number, done: (a: A) => void, a: A): void;
+  diskRead<A, B>(sizeBytes: number, done: (a: A, b: B) => void, a: A, b: B): void;
+  diskWrite(sizeBytes: number, done: () => void): void;
+  diskWrite<A>(sizeBytes: number, done: (a: A) => void, a: A): void;
+  diskWrite<A, B>(sizeBytes: number, done: (a: A, b: B) => void, a: A, b: B): void;
   /** State that survives a crash (unless the disk is lost). The actor decides what goes in. */
   readonly durable: Map<string, unknown>;
   /** Record an application event in the trace (and the digest). */
@@ -602,8 +608,8 @@ export class Host {
         if (host.stateValue !== 'up') return; // a frozen or dead process sends nothing
         host.network.sendMessage(host.id, dst, type, payload, sizeBytes, latencyClass);
       },
-      setTimer(delayUs, label, fn, arg) {
-        const timer = new HostTimer(delayUs, label, fn as (arg: unknown) => void, arg, host.epoch, host.trace.cause);
+      setTimer(delayUs: number, label: string, fn: (arg: unknown) => void, arg?: unknown): Timer {
+        const timer = new HostTimer(delayUs, label, fn, arg, host.epoch, host.trace.cause);
         const realUs = Math.max(0, Math.round(delayUs / host.rate));
         timer.dueUs = host.scheduler.nowUs + realUs;
         host.addTimer(timer);
@@ -622,11 +628,11 @@ export class Host {
           t.ev = null;
         }
       },
-      diskRead(sizeBytes, done, a, b) {
-        host.diskOp(false, sizeBytes, done as (a: unknown, b: unknown) => void, a, b);
+      diskRead(sizeBytes: number, done: (a: unknown, b: unknown) => void, a?: unknown, b?: unknown): void {
+        host.diskOp(false, sizeBytes, done, a, b);
       },
-      diskWrite(sizeBytes, done, a, b) {
-        host.diskOp(true, sizeBytes, done as (a: unknown, b: unknown) => void, a, b);
+      diskWrite(sizeBytes: number, done: (a: unknown, b: unknown) => void, a?: unknown, b?: unknown): void {
+        host.diskOp(true, sizeBytes, done, a, b);
       },
       record(kind, fields = {}) {
         host.trace.record(kind, host.scheduler.nowUs, { host: host.id, ...fields });
