@@ -146,7 +146,12 @@ export interface LoadSweepOptions {
 }
 
 const TOP_LEVEL = ['kind', 'name', 'description', 'scenario', 'set', 'axes', 'filter', 'repeats', 'seed'] as const;
-export const DEFAULT_REPEATS = 3;
+const DEFAULT_REPEATS = 3;
+
+/** Seeds per configuration: an integer from 1 to SWEEP_LIMITS.repeats (a sweep file's `repeats`, `--seeds`). */
+function validRepeats(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= SWEEP_LIMITS.repeats;
+}
 
 /**
  * `dynasim compare`'s sweep: one axis over cluster.quorum with the given
@@ -180,7 +185,7 @@ export function compareSpec(options: {
     return { ok: false, problem: (e as Error).message };
   }
   const repeats = options.repeats ?? DEFAULT_REPEATS;
-  if (!Number.isInteger(repeats) || repeats < 1 || repeats > SWEEP_LIMITS.repeats) {
+  if (!validRepeats(repeats)) {
     return { ok: false, problem: `--seeds ${options.repeats}: expected an integer from 1 to ${SWEEP_LIMITS.repeats}` };
   }
   return {
@@ -398,7 +403,7 @@ export function parseSweep(text: string, file: string, options: LoadSweepOptions
   let repeats = DEFAULT_REPEATS;
   const repeatsValue = options.repeats ?? value('repeats');
   if (repeatsValue !== undefined && repeatsValue !== null) {
-    if (typeof repeatsValue !== 'number' || !Number.isInteger(repeatsValue) || repeatsValue < 1 || repeatsValue > SWEEP_LIMITS.repeats) {
+    if (!validRepeats(repeatsValue)) {
       const message = `expected an integer from 1 to ${SWEEP_LIMITS.repeats} (seeds per configuration), got ${JSON.stringify(repeatsValue)}`;
       if (options.repeats !== undefined) problems.push({ file: '--seeds', line: 0, column: 0, path: '', message });
       else at(node('repeats'), 'repeats', message);
