@@ -1,7 +1,7 @@
 import test from 'ava';
 import fc from 'fast-check';
 import { InvalidOptionError, SimulationLimitError } from '../../sim/errors.js';
-import { Scheduler } from '../../sim/scheduler.js';
+import { Scheduler, type ScheduledEvent } from '../../sim/scheduler.js';
 import { Trace } from '../../sim/trace.js';
 
 test('events run in time order and ties run in scheduling (FIFO) order', (t) => {
@@ -40,6 +40,58 @@ test('property: execution order equals a stable sort by time of the scheduling o
       return JSON.stringify(ran) === JSON.stringify(expected);
     }),
     { numRuns: 200 },
+  );
+  t.pass();
+});
+
+test('property: a long self-scheduling run (past many bucket-array refreshes) runs every live event once, in (time, seq) order', (t) => {
+  // ~20,000 events at mostly distinct instants: bucket 0 drains ~15,000 times, so the bucket arrays are
+  // replaced several times (every 4,096 drains) with events queued in every bucket, some cancelled.
+  fc.assert(
+    fc.property(fc.integer({ min: 1, max: 2 ** 30 }), fc.integer({ min: 1, max: 300 }), (seed, start) => {
+      const s = new Scheduler();
+      let x = seed;
+      const rnd = (m: number): number => {
+        x = (Math.imul(x, 1103515245) + 12345) & 0x7fffffff;
+        return x % m;
+      };
+      const ran: Array<[number, number]> = [];
+      const live = new Map<number, ScheduledEvent>();
+      let nextId = 0;
+      let cancelled = 0;
+      const schedule = (): void => {
+        const id = nextId++;
+        const delay = rnd(4) === 0 ? rnd(3) : rnd(5_000);
+        live.set(
+          id,
+          s.after(delay, () => {
+            ran.push([s.nowUs, id]);
+            live.delete(id);
+            if (nextId < 20_000) {
+              schedule();
+              if (rnd(8) === 0) schedule();
+            }
+            if (rnd(16) === 0) {
+              const victim = (id * 7919) % nextId;
+              const ev = live.get(victim);
+              if (ev !== undefined && s.cancel(ev)) {
+                live.delete(victim);
+                cancelled++;
+              }
+            }
+          }),
+        );
+      };
+      for (let i = 0; i < start; i++) schedule();
+      s.runToQuiescence();
+      for (let i = 1; i < ran.length; i++) {
+        const [ta, ia] = ran[i - 1]!;
+        const [tb, ib] = ran[i]!;
+        if (ta > tb || (ta === tb && ia > ib)) return false;
+      }
+      return ran.length + cancelled === nextId && new Set(ran.map(([, id]) => id)).size === ran.length && live.size === 0;
+    }),
+    { numRuns: 15 },
   );
   t.pass();
 });
