@@ -12,13 +12,19 @@
  * key) and is mixed first, so consecutive ids and ring positions that share
  * their high bits both spread over the segments.
  *
- * Storage is sparse and shaped like the tree: an inner node exists only
- * while it has keys below it and keeps a map of its non-empty children, so a
- * tree over a few keys costs a few small maps, not a million slots, and an
- * exchange lists a node's children without scanning `fanout` slots. A segment
- * is a flat array holding its keys with their item hashes (the version-set
- * hash of the key, version.versionSetHash): how an exchange lists the keys of
- * a differing segment.
+ * Storage is sparse: an inner node or a segment exists only while it has
+ * keys below it, so a tree over a few keys costs a few small objects, not a
+ * million slots. Segments are found through one map per tree (segment index
+ * → segment), inner nodes through one map per level, and each node links to
+ * its parent, so updating a key the tree holds is one map lookup and a walk up
+ * its parent links. Each inner node lists the indices of its non-empty
+ * children, so an exchange lists a node's children without scanning `fanout`
+ * slots. A segment holds its keys with their item hashes (the version-set
+ * hash of the key, version.versionSetHash) in one flat array: how an exchange
+ * lists the keys of a differing segment. (Until session 5 every inner node
+ * kept a Map of its children: with the default 1024 × 1024 segments and ~100
+ * keys per tree, nearly every key had an inner node and a Map of its own,
+ * ~500 heap bytes per key, and each update walked two maps from the root.)
  *
  * Hashes are 32-bit and combine by XOR, so every update is O(depth) and
  * rehashes no siblings, and a tree's hashes depend only on its contents, not
@@ -101,19 +107,25 @@ const ITEM_SEED = 0x5bd1e995;
 const CHILD_SEED = 0x27d4eb2f;
 
 /**
- * @internal An inner node (levels 0 .. depth - 1). Its children, by index at
- * the next level, are inner nodes, or segments when it sits at depth - 1. A
- * segment is [leafHash, key0, itemHash0, key1, itemHash1, ...]: one flat
- * number array (no Map or Set per segment) keeps a sparse tree small.
+ * @internal An inner node (levels 0 .. depth - 1): its hash, where it sits,
+ * and the indices (at the next level) of its non-empty children, in no order.
  */
 interface InnerNode {
   hash: number;
-  readonly children: Map<number, InnerNode | number[]>;
+  readonly level: number;
+  readonly index: number;
+  /** null for the root. */
+  readonly parent: InnerNode | null;
+  readonly children: number[];
 }
 
-function newInner(): InnerNode {
-  return { hash: 0, children: new Map() };
+/** @internal A non-empty segment (a leaf): its hash and items [key0, itemHash0, key1, itemHash1, ...]. */
+interface Segment {
+  leaf: number;
+  readonly parent: InnerNode;
+  readonly items: number[];
 }
+
 
 export class MerkleTree {
   readonly fanout: number;
@@ -126,11 +138,13 @@ export class MerkleTree {
   /** Inner nodes allocated below the root. */
   innerNodes = 0;
   /** @internal */
-  readonly rootNode: InnerNode = newInner();
+  readonly rootNode: InnerNode = { hash: 0, level: 0, index: 0, parent: null, children: [] };
+  /** @internal inner[l]: the inner nodes of level l (1 <= l < depth) by index; inner[0] is unused. */
+  readonly inner: Map<number, InnerNode>[];
+  /** @internal The non-empty segments by index. */
+  readonly segments = new Map<number, Segment>();
   /** @internal pow[k] = fanout^k for k in [0, depth]. */
   readonly pow: number[];
-  /** @internal Scratch for update and remove: the inner nodes on a segment's path (no allocation per update). */
-  readonly path: InnerNode[];
 
   constructor(options: MerkleOptions = {}) {
     const fanout = options.fanout ?? DEFAULT_MERKLE_FANOUT;
@@ -146,7 +160,7 @@ export class MerkleTree {
     this.segmentCount = segmentCount;
     this.pow = [];
     for (let k = 0; k <= depth; k++) this.pow.push(fanout ** k);
-    this.path = new Array<InnerNode>(depth).fill(this.rootNode);
+    this.inner = Array.from({ length: depth }, () => new Map<number, InnerNode>());
   }
 }
 
@@ -179,54 +193,57 @@ function childMix(level: number, index: number, hash: number): number {
   return hash === 0 ? 0 : fmix32(mixWord(mixWord(CHILD_SEED ^ level, index), hash));
 }
 
-/** Position of `key` in a segment array (the key's slot; its hash is at +1), or -1. */
-function find(seg: number[], key: number): number {
-  for (let p = 1; p < seg.length; p += 2) if (seg[p] === key) return p;
+/** Position of `key` in a segment's items (the key's slot; its hash is at +1), or -1. */
+function find(items: number[], key: number): number {
+  for (let p = 0; p < items.length; p += 2) if (items[p] === key) return p;
   return -1;
 }
 
 /**
- * Fill tree.path with the inner nodes above `segment` as far as they exist;
- * returns how many levels exist (depth when the whole path does).
+ * List the new child `child` (an index at level + 1) under inner node (level, index), level < depth,
+ * creating the node and its missing ancestors; returns the node. New arrays are built at their size
+ * (an empty array's first push reserves 17 slots: ~150 bytes per node of a sparse tree).
  */
-function walk(tree: MerkleTree, segment: number): number {
-  const depth = tree.depth;
-  let node = tree.rootNode;
-  tree.path[0] = node;
-  for (let level = 1; level < depth; level++) {
-    const child = node.children.get(Math.floor(segment / tree.pow[depth - level]!)) as InnerNode | undefined;
-    if (child === undefined) return level;
-    node = child;
-    tree.path[level] = node;
+function linkChild(tree: MerkleTree, level: number, index: number, child: number): InnerNode {
+  if (level === 0) {
+    tree.rootNode.children.push(child);
+    return tree.rootNode;
   }
-  return depth;
+  const existing = tree.inner[level]!.get(index);
+  if (existing !== undefined) {
+    existing.children.push(child);
+    return existing;
+  }
+  const parent = linkChild(tree, level - 1, Math.floor(index / tree.fanout), index);
+  const node: InnerNode = { hash: 0, level, index, parent, children: [child] };
+  tree.inner[level]!.set(index, node);
+  tree.innerNodes++;
+  return node;
 }
 
-/** Complete tree.path below the `existing` levels walk found, allocating the missing inner nodes. */
-function grow(tree: MerkleTree, segment: number, existing: number): void {
-  const depth = tree.depth;
-  for (let level = existing; level < depth; level++) {
-    const node = newInner();
-    tree.path[level - 1]!.children.set(Math.floor(segment / tree.pow[depth - level]!), node);
-    tree.path[level] = node;
-    tree.innerNodes++;
-  }
-}
-
-/** Carry a leaf's hash change up the path to the root: one XOR delta per level. */
-function propagate(tree: MerkleTree, segment: number, leafOld: number, leafNew: number): void {
-  const depth = tree.depth;
+/** Carry a leaf's hash change up its parent links to the root: one XOR delta per level. */
+function propagate(tree: MerkleTree, seg: Segment, segment: number, leafOld: number, leafNew: number): void {
+  let childIndex = segment;
+  let childLevel = tree.depth;
   let childOld = leafOld;
   let childNew = leafNew;
-  for (let level = depth - 1; level >= 0; level--) {
-    const childIndex = Math.floor(segment / tree.pow[depth - level - 1]!);
-    const delta = (childMix(level + 1, childIndex, childOld) ^ childMix(level + 1, childIndex, childNew)) >>> 0;
+  for (let node: InnerNode | null = seg.parent; node !== null; node = node.parent) {
+    const delta = (childMix(childLevel, childIndex, childOld) ^ childMix(childLevel, childIndex, childNew)) >>> 0;
     if (delta === 0) return;
-    const node = tree.path[level]!;
     childOld = node.hash;
     childNew = (node.hash ^ delta) >>> 0;
     node.hash = childNew;
+    childIndex = node.index;
+    childLevel = node.level;
   }
+}
+
+/** Remove `index` from a children list (order does not matter: the last takes its place). */
+function dropChild(children: number[], index: number): void {
+  const i = children.indexOf(index);
+  invariant(i >= 0, 'a node lists each of its non-empty children');
+  children[i] = children[children.length - 1]!;
+  children.pop();
 }
 
 function checkItemHash(name: string, h: number): void {
@@ -265,79 +282,73 @@ function setItemHash(tree: MerkleTree, key: number, newItemHash: number, expecte
   checkItemHash('merkle newItemHash', newItemHash);
   if (newItemHash === 0) throw new InvalidOptionError('merkle newItemHash', newItemHash, 'non-zero (0 means absent: use remove)');
   const segment = segmentOf(tree, key);
-  const existing = walk(tree, segment);
-  let seg = existing === tree.depth ? (tree.path[tree.depth - 1]!.children.get(segment) as number[] | undefined) : undefined;
-  const p = seg === undefined ? -1 : find(seg, key);
-  const stored = p < 0 ? 0 : seg![p + 1]!;
+  let seg = tree.segments.get(segment);
+  const p = seg === undefined ? -1 : find(seg.items, key);
+  const stored = p < 0 ? 0 : seg!.items[p + 1]!;
   if (expectedOld >= 0 && stored !== expectedOld) throw staleOld(key, expectedOld, stored);
   if (stored === newItemHash) return stored;
-  if (existing < tree.depth) grow(tree, segment, existing);
+  let leafNew: number;
   if (seg === undefined) {
-    seg = [0];
-    tree.path[tree.depth - 1]!.children.set(segment, seg);
+    seg = { leaf: 0, parent: linkChild(tree, tree.depth - 1, Math.floor(segment / tree.fanout), segment), items: [key, newItemHash] };
+    tree.segments.set(segment, seg);
     tree.segmentsInUse++;
-  }
-  const leafOld = seg[0]!;
-  let leafNew = leafOld ^ itemMix(key, newItemHash);
-  if (p < 0) {
-    seg.push(key, newItemHash);
     tree.keyCount++;
+    leafNew = itemMix(key, newItemHash);
+  } else if (p < 0) {
+    seg.items.push(key, newItemHash);
+    tree.keyCount++;
+    leafNew = seg.leaf ^ itemMix(key, newItemHash);
   } else {
-    leafNew ^= itemMix(key, stored);
-    seg[p + 1] = newItemHash;
+    seg.items[p + 1] = newItemHash;
+    leafNew = seg.leaf ^ itemMix(key, newItemHash) ^ itemMix(key, stored);
   }
+  const leafOld = seg.leaf;
   leafNew >>>= 0;
-  seg[0] = leafNew;
-  propagate(tree, segment, leafOld, leafNew);
+  seg.leaf = leafNew;
+  propagate(tree, seg, segment, leafOld, leafNew);
   return stored;
 }
 
 /** Remove `key`, whose stored item hash must be `oldItemHash`. O(depth). */
 export function remove(tree: MerkleTree, key: number, oldItemHash: number): void {
   checkKey(key);
-  const depth = tree.depth;
   const segment = segmentOf(tree, key);
-  const seg = walk(tree, segment) === depth ? (tree.path[depth - 1]!.children.get(segment) as number[] | undefined) : undefined;
-  const p = seg === undefined ? -1 : find(seg, key);
+  const seg = tree.segments.get(segment);
+  const p = seg === undefined ? -1 : find(seg.items, key);
   if (seg === undefined || p < 0) throw new InvalidOptionError(`merkle remove of key ${key}`, oldItemHash, 'a key the tree holds');
-  const stored = seg[p + 1]!;
+  const items = seg.items;
+  const stored = items[p + 1]!;
   if (stored !== oldItemHash) throw staleOld(key, oldItemHash, stored);
-  const leafOld = seg[0]!;
+  const leafOld = seg.leaf;
   const leafNew = (leafOld ^ itemMix(key, stored)) >>> 0;
-  const last = seg.length - 2;
-  seg[p] = seg[last]!;
-  seg[p + 1] = seg[last + 1]!;
-  seg.length = last;
-  seg[0] = leafNew;
+  const last = items.length - 2;
+  items[p] = items[last]!;
+  items[p + 1] = items[last + 1]!;
+  items.length = last;
+  seg.leaf = leafNew;
   tree.keyCount--;
-  propagate(tree, segment, leafOld, leafNew);
-  if (seg.length > 1) return;
+  propagate(tree, seg, segment, leafOld, leafNew);
+  if (items.length > 0) return;
   // The segment is empty: unlink it, then every inner node left without children.
   invariant(leafNew === 0, 'an empty segment hashes to 0');
-  tree.path[depth - 1]!.children.delete(segment);
+  tree.segments.delete(segment);
   tree.segmentsInUse--;
-  for (let level = depth - 1; level > 0; level--) {
-    const node = tree.path[level]!;
-    if (node.children.size > 0) break;
+  dropChild(seg.parent.children, segment);
+  for (let node = seg.parent; node.parent !== null && node.children.length === 0; node = node.parent) {
     invariant(node.hash === 0, 'an empty inner node hashes to 0');
-    tree.path[level - 1]!.children.delete(Math.floor(segment / tree.pow[depth - level]!));
+    tree.inner[node.level]!.delete(node.index);
+    dropChild(node.parent.children, node.index);
     tree.innerNodes--;
   }
-}
-
-/** The segment array holding `segment`, if any. */
-function segmentArray(tree: MerkleTree, segment: number): number[] | undefined {
-  if (walk(tree, segment) < tree.depth) return undefined;
-  return tree.path[tree.depth - 1]!.children.get(segment) as number[] | undefined;
 }
 
 /** The stored item hash of `key`, 0 when absent. */
 export function itemHashOf(tree: MerkleTree, key: number): number {
   checkKey(key);
-  const seg = segmentArray(tree, segmentOf(tree, key));
+  const seg = tree.segments.get(segmentOf(tree, key));
   if (seg === undefined) return 0;
-  const p = find(seg, key);
-  return p < 0 ? 0 : seg[p + 1]!;
+  const p = find(seg.items, key);
+  return p < 0 ? 0 : seg.items[p + 1]!;
 }
 
 /** The root hash: 0 when the tree is empty (and, with probability 2^-32, by collision). */
@@ -357,21 +368,13 @@ function checkNode(tree: MerkleTree, level: number, index: number, maxLevel: num
 
 /** The inner node (level, index), level < depth, if it exists. */
 function innerAt(tree: MerkleTree, level: number, index: number): InnerNode | undefined {
-  let node: InnerNode | undefined = tree.rootNode;
-  for (let l = 1; l <= level && node !== undefined; l++) {
-    node = node.children.get(Math.floor(index / tree.pow[level - l]!)) as InnerNode | undefined;
-  }
-  return node;
-}
-
-function hashOfChild(child: InnerNode | number[]): number {
-  return Array.isArray(child) ? child[0]! : child.hash;
+  return level === 0 ? tree.rootNode : tree.inner[level]!.get(index);
 }
 
 /** The hash of node (level, index); level `depth` addresses segments. 0 for an empty node. */
 export function nodeHash(tree: MerkleTree, level: number, index: number): number {
   checkNode(tree, level, index, tree.depth);
-  if (level === tree.depth) return segmentArray(tree, index)?.[0] ?? 0;
+  if (level === tree.depth) return tree.segments.get(index)?.leaf ?? 0;
   return innerAt(tree, level, index)?.hash ?? 0;
 }
 
@@ -384,7 +387,8 @@ export function childHashes(tree: MerkleTree, level: number, index: number): Chi
   const out: ChildHash[] = [];
   const node = innerAt(tree, level, index);
   if (node === undefined) return out;
-  for (const [c, child] of node.children) out.push({ index: c, hash: hashOfChild(child) });
+  const leaves = level + 1 === tree.depth;
+  for (const c of node.children) out.push({ index: c, hash: leaves ? tree.segments.get(c)!.leaf : tree.inner[level + 1]!.get(c)!.hash });
   out.sort((x, y) => x.index - y.index);
   return out;
 }
@@ -392,10 +396,11 @@ export function childHashes(tree: MerkleTree, level: number, index: number): Chi
 /** The keys of a segment with their item hashes, ascending by key. */
 export function segmentItems(tree: MerkleTree, segment: number): SegmentItem[] {
   checkNode(tree, tree.depth, segment, tree.depth);
-  const seg = segmentArray(tree, segment);
+  const seg = tree.segments.get(segment);
   const out: SegmentItem[] = [];
   if (seg === undefined) return out;
-  for (let p = 1; p < seg.length; p += 2) out.push({ key: seg[p]!, itemHash: seg[p + 1]! });
+  const items = seg.items;
+  for (let p = 0; p < items.length; p += 2) out.push({ key: items[p]!, itemHash: items[p + 1]! });
   out.sort((x, y) => x.key - y.key);
   return out;
 }

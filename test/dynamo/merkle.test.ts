@@ -151,7 +151,9 @@ test('update and remove keep the tree sparse and reversible', (t) => {
   t.is(tree.keyCount, 0);
   t.is(tree.segmentsInUse, 0);
   t.is(tree.innerNodes, 0);
-  t.is(tree.rootNode.children.size, 0);
+  t.is(tree.rootNode.children.length, 0);
+  t.is(tree.segments.size, 0);
+  t.true(tree.inner.every((level) => level.size === 0));
 });
 
 test('childHashes and segmentItems are what an exchange message carries', (t) => {
@@ -237,6 +239,45 @@ test('differingItems names every key only one side has, or whose hashes differ, 
         return [[k, a !== null, b !== null]];
       });
       return JSON.stringify(got) === JSON.stringify(expected);
+    }),
+    { numRuns: 300 },
+  );
+  t.pass();
+});
+
+test('any sequence of upserts and removes leaves the tree a fresh build of its final contents would be (property)', (t) => {
+  const layoutArb = fc.constantFrom<MerkleOptions>({ fanout: 2, depth: 1 }, { fanout: 3, depth: 2 }, { fanout: 4, depth: 3 }, { fanout: 1024, depth: 2 });
+  // Keys 0..40 over few segments: segments and inner nodes fill, empty and fill again.
+  const opArb = fc.tuple(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: 3 }));
+  fc.assert(
+    fc.property(layoutArb, fc.array(opArb, { maxLength: 300 }), (layout, ops) => {
+      const tree = createTree(layout);
+      const model = new Map<number, number>();
+      for (const [key, h] of ops) {
+        if (h === 0) {
+          if (model.has(key)) remove(tree, key, model.get(key)!);
+          model.delete(key);
+        } else {
+          upsert(tree, key, h);
+          model.set(key, h);
+        }
+      }
+      const fresh = buildTree(layout, [...model].map(([key, itemHash]) => ({ key, itemHash })));
+      assert.equal(root(tree), root(fresh));
+      assert.equal(tree.keyCount, fresh.keyCount);
+      assert.equal(tree.segmentsInUse, fresh.segmentsInUse);
+      assert.equal(tree.innerNodes, fresh.innerNodes);
+      // Every node an exchange can reach lists the same children with the same hashes.
+      const visit = (level: number, index: number): void => {
+        const mine = childHashes(tree, level, index);
+        assert.deepEqual(mine, childHashes(fresh, level, index));
+        for (const c of mine) {
+          if (level + 1 < tree.depth) visit(level + 1, c.index);
+          else assert.deepEqual(segmentItems(tree, c.index), segmentItems(fresh, c.index));
+        }
+      };
+      visit(0, 0);
+      for (const [key, h] of model) assert.equal(itemHashOf(tree, key), h);
     }),
     { numRuns: 300 },
   );
