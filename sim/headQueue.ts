@@ -1,8 +1,9 @@
 /**
  * A FIFO queue on an array read from a moving head: push at the end, shift
  * from the head in O(1) (no Array.shift, which moves every element), and put
- * an item back at the front in O(1) while the head has room (an item just
- * taken can always be put back without moving the others). The
+ * items back at the front: into the free slots before the head when there
+ * are enough (as after taking them, unless that emptied or compacted the
+ * queue), else by moving the rest once. The
  * consumed prefix is dropped when the queue empties, or in one splice once
  * it is over half the array and longer than 1,024. Slots are cleared as they
  * are consumed, so a queue never keeps what it has handed out alive.
@@ -49,6 +50,18 @@ export class HeadQueue<T> {
   unshift(item: T): void {
     if (this.head > 0) this.items[--this.head] = item;
     else this.items.unshift(item);
+  }
+
+  /** Put `front` at the front, in its order (front[0] first): one move of the rest at most, not one per item. */
+  unshiftAll(front: readonly T[]): void {
+    const k = front.length;
+    if (k === 0) return;
+    if (this.head >= k) {
+      this.head -= k;
+      for (let i = 0; i < k; i++) this.items[this.head + i] = front[i];
+    } else {
+      this.items.splice(this.head, 0, ...front);
+    }
   }
 
   clear(): void {

@@ -360,10 +360,8 @@ export class Transfer implements NodeComponent {
       if (store.peek(key) !== undefined) keys.push(key);
     }
     if (keys.length > 0 && !this.services.admission.tryAcquire(nowUs, keys.length)) {
-      for (let i = keys.length - 1; i >= 0; i--) {
-        o.queue.unshift(keys[i]!);
-        o.queued.add(keys[i]!);
-      }
+      o.queue.unshiftAll(keys);
+      for (const key of keys) o.queued.add(key);
       this.stats.admissionWaits++;
       this.schedulePump(this.admissionDelayUs(keys.length));
       return;
@@ -460,13 +458,10 @@ export class Transfer implements NodeComponent {
     const inFlight = o.inFlight;
     if (inFlight === null || inFlight.seq !== seq || o.state !== 'sending') return;
     o.inFlight = null;
-    for (let i = inFlight.keys.length - 1; i >= 0; i--) {
-      const key = inFlight.keys[i]!;
-      if (!o.queued.has(key)) {
-        o.queued.add(key);
-        o.queue.unshift(key);
-      }
-    }
+    // Back to the front, in their order: those not queued again since.
+    const back = inFlight.keys.filter((key) => !o.queued.has(key));
+    for (const key of back) o.queued.add(key);
+    o.queue.unshiftAll(back);
     this.pump();
   }
 

@@ -4,8 +4,9 @@ import { HeadQueue } from '../../sim/headQueue.js';
 
 test('head queue: behaves as an array used as a FIFO under any mix of pushes, shifts and unshifts (past its compaction points)', (t) => {
   // -1 shifts; -2 shifts and puts the item back (into the head's slot); -3 puts a new item at the front
-  // (with the head at 0, by moving the rest).
-  const op = fc.oneof({ arbitrary: fc.constant(-1), weight: 8 }, { arbitrary: fc.constantFrom(-2, -3), weight: 1 }, { arbitrary: fc.nat(1_000_000), weight: 12 });
+  // (with the head at 0, by moving the rest); -4 shifts up to three and puts them back at once; -5 puts
+  // two new items at the front at once.
+  const op = fc.oneof({ arbitrary: fc.constant(-1), weight: 8 }, { arbitrary: fc.constantFrom(-2, -3, -4, -5), weight: 1 }, { arbitrary: fc.nat(1_000_000), weight: 12 });
   fc.assert(
     // Three pushes to two shifts over 3,000+ operations: the head passes 1,024 with items still queued,
     // so the splice that drops the consumed prefix runs (an even mix hovers near empty and never gets there).
@@ -26,12 +27,26 @@ test('head queue: behaves as an array used as a FIFO under any mix of pushes, sh
         } else if (op === -3) {
           q.unshift(fresh);
           model.unshift(fresh--);
+        } else if (op === -4) {
+          const taken: number[] = [];
+          for (let i = 0; i < 3 && q.size > 0; i++) taken.push(q.shift()!);
+          if (taken.join() !== model.splice(0, taken.length).join()) return false;
+          q.unshiftAll(taken);
+          model.unshift(...taken);
+        } else if (op === -5) {
+          const front = [fresh--, fresh--];
+          q.unshiftAll(front);
+          model.unshift(...front);
         } else {
           q.push(op);
           model.push(op);
         }
         if (q.size !== model.length || q.peek() !== model[0] || q.last() !== model[model.length - 1]) return false;
       }
+      const rest: number[] = [];
+      for (let x = q.shift(); x !== undefined; x = q.shift()) rest.push(x);
+      if (rest.join() !== model.join()) return false;
+      q.push(1);
       q.clear();
       return q.size === 0 && q.peek() === undefined && q.shift() === undefined;
     }),
