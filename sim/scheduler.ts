@@ -338,15 +338,13 @@ export class Scheduler {
    * events costs more than the barriers it saves (+20% instructions per event, measured).
    */
   private refreshBuckets(): void {
+    // Called only with bucket 0 drained (its size and head0 are 0).
     const buckets = this.buckets;
     const sizes = this.sizes;
     for (let i = 0; i < BUCKET_COUNT; i++) {
-      const from = i === 0 ? this.head0 : 0;
       const n = sizes[i]!;
-      buckets[i] = n > from ? buckets[i]!.slice(from, n) : [];
-      sizes[i] = n - from;
+      buckets[i] = n > 0 ? buckets[i]!.slice(0, n) : [];
     }
-    this.head0 = 0;
   }
 
   /** Drop cancelled events from every bucket. */
@@ -373,7 +371,7 @@ export class Scheduler {
 const TWO_32 = 4294967296;
 /** Bucket 0, 32 for the low word's bits, 21 for the high word's (times below 2^53). */
 const BUCKET_COUNT = 1 + 32 + 22;
-/** Drains of bucket 0 between two refreshBuckets (a drain comes at most once per event run). */
+/** Drains of bucket 0 between two refreshBuckets (at most one per event run, plus a run's look at an empty queue). */
 const BUCKET_REFRESH_DRAINS = 4096;
 /** Bucket arrays are refreshed only while at most this many events are queued. */
 const BUCKET_REFRESH_MAX_QUEUED = 16_384;

@@ -96,6 +96,56 @@ test('property: a long self-scheduling run (past many bucket-array refreshes) ru
   t.pass();
 });
 
+test('property: runs in slices, a mass cancellation and events earlier than the last look-ahead keep (time, seq) order across bucket-array refreshes', (t) => {
+  // 12,000 events up front, two thirds cancelled (compact() runs), then runUntil slices: each stops after
+  // looking ahead, and events scheduled between slices for the next 0-2 µs often precede the instant it
+  // looked at (rebase() runs, ~15 times per run); ~30,000 events in all, past four refreshes.
+  fc.assert(
+    fc.property(fc.integer({ min: 1, max: 2 ** 30 }), (seed) => {
+      const s = new Scheduler();
+      let x = seed;
+      const rnd = (m: number): number => {
+        x = (Math.imul(x, 1103515245) + 12345) & 0x7fffffff;
+        return x % m;
+      };
+      const ran: Array<[number, number]> = [];
+      const live = new Map<number, ScheduledEvent>();
+      let nextId = 0;
+      let cancelled = 0;
+      const schedule = (at: number): void => {
+        const id = nextId++;
+        live.set(
+          id,
+          s.at(at, () => {
+            ran.push([s.nowUs, id]);
+            live.delete(id);
+            if (nextId < 30_000 && rnd(2) === 0) schedule(s.nowUs + rnd(3_000));
+          }),
+        );
+      };
+      for (let i = 0; i < 12_000; i++) schedule(rnd(200_000));
+      for (let id = 0; id < 12_000; id++) {
+        if (rnd(3) === 0) continue;
+        if (!s.cancel(live.get(id)!)) return false;
+        live.delete(id);
+        cancelled++;
+      }
+      while (live.size > 0) {
+        s.runUntil(s.nowUs + rnd(5_000));
+        for (let k = rnd(4); k > 0 && nextId < 30_000; k--) schedule(s.nowUs + rnd(3));
+      }
+      for (let i = 1; i < ran.length; i++) {
+        const [ta, ia] = ran[i - 1]!;
+        const [tb, ib] = ran[i]!;
+        if (ta > tb || (ta === tb && ia > ib)) return false;
+      }
+      return ran.length + cancelled === nextId && new Set(ran.map(([, id]) => id)).size === ran.length && s.pending === 0;
+    }),
+    { numRuns: 10 },
+  );
+  t.pass();
+});
+
 test('an event scheduled after a stopped run, earlier than the next pending one, runs first', (t) => {
   const s = new Scheduler();
   const log: number[] = [];
