@@ -95,7 +95,7 @@ test('durable writes are in flight, oldest first, from their disk write start to
   t.deepEqual(inFlight(), ['e:5']);
 });
 
-test('onChange says whether the key had versions before: buffered, durable, after a flush, after a delete, after an empty write', (t) => {
+test('onChange says whether the key had versions before: buffered, durable, after a flush, after a delete, after an empty write, durable over buffered', (t) => {
   const world = new World({ seed: 3, network: flatNetwork(100) });
   const host = world.addHost(simpleHost('n0'));
   const heard: Array<[string, number, boolean]> = [];
@@ -114,6 +114,8 @@ test('onChange says whether the key had versions before: buffered, durable, afte
   world.scheduler.at(61_000, () => store.write('b', [concurrent(5)], false, () => {})); // new again
   world.scheduler.at(62_000, () => store.write('c', [], true, () => {})); // held, with no versions
   world.scheduler.at(63_000, () => store.write('c', [concurrent(6)], true, () => {})); // its first version
+  world.scheduler.at(72_000, () => store.write('d', [concurrent(7)], false, () => {})); // buffered, new
+  world.scheduler.at(73_000, () => store.write('d', [concurrent(8)], true, () => {})); // durable while only in the buffer
   world.scheduler.runUntil(100_000);
   t.deepEqual(heard, [
     ['a', 1, true],
@@ -123,5 +125,7 @@ test('onChange says whether the key had versions before: buffered, durable, afte
     ['b', 1, true],
     ['c', 0, true],
     ['c', 1, true],
+    ['d', 1, true],
+    ['d', 2, false],
   ]);
 });
