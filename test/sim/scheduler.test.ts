@@ -4,6 +4,30 @@ import { InvalidOptionError, SimulationLimitError } from '../../sim/errors.js';
 import { Scheduler, type ScheduledEvent } from '../../sim/scheduler.js';
 import { Trace } from '../../sim/trace.js';
 
+/** A small deterministic generator for the long properties: rnd(m) is uniform in [0, m). */
+function lcg(seed: number): (m: number) => number {
+  let x = seed;
+  return (m) => {
+    x = (Math.imul(x, 1103515245) + 12345) & 0x7fffffff;
+    return x % m;
+  };
+}
+
+/** What the long properties keep: the scheduler, a generator, [time, id] per executed event, the live events by id, counts. */
+function longRun(seed: number): { s: Scheduler; rnd: (m: number) => number; ran: Array<[number, number]>; live: Map<number, ScheduledEvent>; nextId: number; cancelled: number } {
+  return { s: new Scheduler(), rnd: lcg(seed), ran: [], live: new Map(), nextId: 0, cancelled: 0 };
+}
+
+/** `ran` ([time, id] per executed event, ids in scheduling order) is in (time, seq) order, with `live` distinct events. */
+function ranInOrderOnce(ran: ReadonlyArray<readonly [number, number]>, live: number): boolean {
+  for (let i = 1; i < ran.length; i++) {
+    const [ta, ia] = ran[i - 1]!;
+    const [tb, ib] = ran[i]!;
+    if (ta > tb || (ta === tb && ia > ib)) return false;
+  }
+  return ran.length === live && new Set(ran.map(([, id]) => id)).size === ran.length;
+}
+
 test('events run in time order and ties run in scheduling (FIFO) order', (t) => {
   const s = new Scheduler();
   const log: string[] = [];
@@ -49,34 +73,26 @@ test('property: a long self-scheduling run (past many bucket-array refreshes) ru
   // replaced several times (every 4,096 drains) with events queued in every bucket, some cancelled.
   fc.assert(
     fc.property(fc.integer({ min: 1, max: 2 ** 30 }), fc.integer({ min: 1, max: 300 }), (seed, start) => {
-      const s = new Scheduler();
-      let x = seed;
-      const rnd = (m: number): number => {
-        x = (Math.imul(x, 1103515245) + 12345) & 0x7fffffff;
-        return x % m;
-      };
-      const ran: Array<[number, number]> = [];
-      const live = new Map<number, ScheduledEvent>();
-      let nextId = 0;
-      let cancelled = 0;
+      const run = longRun(seed);
+      const { s, rnd, ran, live } = run;
       const schedule = (): void => {
-        const id = nextId++;
+        const id = run.nextId++;
         const delay = rnd(4) === 0 ? rnd(3) : rnd(5_000);
         live.set(
           id,
           s.after(delay, () => {
             ran.push([s.nowUs, id]);
             live.delete(id);
-            if (nextId < 20_000) {
+            if (run.nextId < 20_000) {
               schedule();
               if (rnd(8) === 0) schedule();
             }
             if (rnd(16) === 0) {
-              const victim = (id * 7919) % nextId;
+              const victim = (id * 7919) % run.nextId;
               const ev = live.get(victim);
               if (ev !== undefined && s.cancel(ev)) {
                 live.delete(victim);
-                cancelled++;
+                run.cancelled++;
               }
             }
           }),
@@ -84,12 +100,7 @@ test('property: a long self-scheduling run (past many bucket-array refreshes) ru
       };
       for (let i = 0; i < start; i++) schedule();
       s.runToQuiescence();
-      for (let i = 1; i < ran.length; i++) {
-        const [ta, ia] = ran[i - 1]!;
-        const [tb, ib] = ran[i]!;
-        if (ta > tb || (ta === tb && ia > ib)) return false;
-      }
-      return ran.length + cancelled === nextId && new Set(ran.map(([, id]) => id)).size === ran.length && live.size === 0;
+      return ranInOrderOnce(ran, run.nextId - run.cancelled) && live.size === 0;
     }),
     { numRuns: 15 },
   );
@@ -102,24 +113,16 @@ test('property: runs in slices, a mass cancellation and events earlier than the 
   // looked at (rebase() runs, ~15 times per run); ~30,000 events in all, past four refreshes.
   fc.assert(
     fc.property(fc.integer({ min: 1, max: 2 ** 30 }), (seed) => {
-      const s = new Scheduler();
-      let x = seed;
-      const rnd = (m: number): number => {
-        x = (Math.imul(x, 1103515245) + 12345) & 0x7fffffff;
-        return x % m;
-      };
-      const ran: Array<[number, number]> = [];
-      const live = new Map<number, ScheduledEvent>();
-      let nextId = 0;
-      let cancelled = 0;
+      const run = longRun(seed);
+      const { s, rnd, ran, live } = run;
       const schedule = (at: number): void => {
-        const id = nextId++;
+        const id = run.nextId++;
         live.set(
           id,
           s.at(at, () => {
             ran.push([s.nowUs, id]);
             live.delete(id);
-            if (nextId < 30_000 && rnd(2) === 0) schedule(s.nowUs + rnd(3_000));
+            if (run.nextId < 30_000 && rnd(2) === 0) schedule(s.nowUs + rnd(3_000));
           }),
         );
       };
@@ -128,18 +131,13 @@ test('property: runs in slices, a mass cancellation and events earlier than the 
         if (rnd(3) === 0) continue;
         if (!s.cancel(live.get(id)!)) return false;
         live.delete(id);
-        cancelled++;
+        run.cancelled++;
       }
       while (live.size > 0) {
         s.runUntil(s.nowUs + rnd(5_000));
-        for (let k = rnd(4); k > 0 && nextId < 30_000; k--) schedule(s.nowUs + rnd(3));
+        for (let k = rnd(4); k > 0 && run.nextId < 30_000; k--) schedule(s.nowUs + rnd(3));
       }
-      for (let i = 1; i < ran.length; i++) {
-        const [ta, ia] = ran[i - 1]!;
-        const [tb, ib] = ran[i]!;
-        if (ta > tb || (ta === tb && ia > ib)) return false;
-      }
-      return ran.length + cancelled === nextId && new Set(ran.map(([, id]) => id)).size === ran.length && s.pending === 0;
+      return ranInOrderOnce(ran, run.nextId - run.cancelled) && s.pending === 0;
     }),
     { numRuns: 10 },
   );
