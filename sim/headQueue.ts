@@ -46,12 +46,6 @@ export class HeadQueue<T> {
     return item;
   }
 
-  /** Put `item` at the front: into the slot before the head when there is one, else by moving the rest (Array.unshift). */
-  unshift(item: T): void {
-    if (this.head > 0) this.items[--this.head] = item;
-    else this.items.unshift(item);
-  }
-
   /** Put `front` at the front, in its order (front[0] first): one move of the rest at most, not one per item. */
   unshiftAll(front: readonly T[]): void {
     const k = front.length;

@@ -126,7 +126,6 @@ interface Segment {
   readonly items: number[];
 }
 
-
 export class MerkleTree {
   readonly fanout: number;
   readonly depth: number;

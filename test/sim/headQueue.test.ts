@@ -2,10 +2,10 @@ import test from 'ava';
 import fc from 'fast-check';
 import { HeadQueue } from '../../sim/headQueue.js';
 
-test('head queue: behaves as an array used as a FIFO under any mix of pushes, shifts and unshifts (past its compaction points)', (t) => {
+test('head queue: behaves as an array used as a FIFO under any mix of pushes, shifts and puts back at the front (past its compaction points)', (t) => {
   // -1 shifts; -2 shifts and puts the item back (into the head's slot); -3 puts a new item at the front
   // (with the head at 0, by moving the rest); -4 shifts up to three and puts them back at once; -5 puts
-  // two new items at the front at once.
+  // two new items at the front at once (all through unshiftAll).
   const op = fc.oneof({ arbitrary: fc.constant(-1), weight: 8 }, { arbitrary: fc.constantFrom(-2, -3, -4, -5), weight: 1 }, { arbitrary: fc.nat(1_000_000), weight: 12 });
   fc.assert(
     // Three pushes to two shifts over 3,000+ operations: the head passes 1,024 with items still queued,
@@ -21,11 +21,11 @@ test('head queue: behaves as an array used as a FIFO under any mix of pushes, sh
           const x = q.shift();
           if (x !== model.shift()) return false;
           if (x !== undefined) {
-            q.unshift(x);
+            q.unshiftAll([x]);
             model.unshift(x);
           }
         } else if (op === -3) {
-          q.unshift(fresh);
+          q.unshiftAll([fresh]);
           model.unshift(fresh--);
         } else if (op === -4) {
           const taken: number[] = [];
